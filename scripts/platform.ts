@@ -1,0 +1,214 @@
+/**
+ * Runs the whole platform on one machine: every Worker in one local workerd (wrangler dev with
+ * one config per Worker), D1 migrations applied, local secrets generated once, and a transcoder
+ * runner beside it. Used by `npm start` and by the end-to-end tests.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'node_modules', '.bin');
+
+export interface PlatformOptions {
+  port: number;
+  stateDir: string;
+  adminEmail: string;
+  adminPassword: string;
+  /** Start the transcoder runner (when it exists). */
+  runner: boolean;
+  /** Extra variables for every Worker (tests use this to shorten timeouts). */
+  vars?: Record<string, string>;
+  log?: (line: string) => void;
+  /** Where child output goes; defaults to this process's stdout/stderr. */
+  output?: 'inherit' | 'pipe' | 'ignore';
+}
+
+export interface RunningPlatform {
+  url: string;
+  secrets: Record<string, string>;
+  stop(): Promise<void>;
+  children: ChildProcess[];
+}
+
+export function workerConfigs(): string[] {
+  const services = path.join(ROOT, 'workers', 'services');
+  const found = readdirSync(services)
+    .map((name) => path.join(services, name, 'wrangler.jsonc'))
+    .filter((p) => existsSync(p))
+    .sort();
+  return [path.join(ROOT, 'wrangler.jsonc'), ...found];
+}
+
+/** Reads a wrangler.jsonc (comments are whole-line `//` comments in this repository). */
+export function readConfig(file: string): { name: string; d1_databases?: { database_name: string }[] } {
+  const text = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('//'))
+    .join('\n');
+  return JSON.parse(text);
+}
+
+function run(cmd: string, args: string[], log: (s: string) => void) {
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${BIN}:${process.env.PATH}` },
+  });
+  if (r.status !== 0) {
+    log(r.stdout);
+    log(r.stderr);
+    throw new Error(`${cmd} ${args.join(' ')} failed with ${r.status}`);
+  }
+}
+
+export function applyMigrations(stateDir: string, log: (s: string) => void) {
+  for (const cfg of workerConfigs()) {
+    for (const db of readConfig(cfg).d1_databases ?? []) {
+      run(
+        path.join(BIN, 'wrangler'),
+        ['d1', 'migrations', 'apply', db.database_name, '--local', '--persist-to', stateDir, '-c', cfg],
+        log,
+      );
+      log(`migrations applied: ${db.database_name}`);
+    }
+  }
+}
+
+/** Local secrets, generated on first start and kept with the state so tokens survive restarts. */
+export function localSecrets(stateDir: string, opts: PlatformOptions): Record<string, string> {
+  const file = path.join(stateDir, 'dev-secrets.json');
+  let secrets: Record<string, string> = {};
+  if (existsSync(file)) secrets = JSON.parse(readFileSync(file, 'utf8'));
+  const gen = () => randomBytes(32).toString('base64url');
+  secrets.STORAGE_SIGNING_KEY ??= gen();
+  secrets.RUNNER_TOKEN ??= gen();
+  secrets.KEY_ENCRYPTION_KEY ??= gen();
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return { ...secrets, ADMIN_EMAIL: opts.adminEmail, ADMIN_PASSWORD: opts.adminPassword, ...opts.vars };
+}
+
+async function waitFor(url: string, timeoutMs: number, ok: (r: Response) => boolean): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url);
+      if (ok(r)) return r;
+      last = `${r.status} ${await r.text()}`;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms: ${String(last)}`);
+}
+
+function killTree(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatform> {
+  const log = opts.log ?? ((s: string) => console.log(s));
+  const stateDir = path.resolve(ROOT, opts.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  applyMigrations(stateDir, log);
+  const secrets = localSecrets(stateDir, opts);
+  const envFile = path.join(stateDir, 'dev.env');
+  writeFileSync(
+    envFile,
+    Object.entries(secrets)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join('\n'),
+    { mode: 0o600 },
+  );
+
+  const url = `http://127.0.0.1:${opts.port}`;
+  const stdio = opts.output ?? 'inherit';
+  const args = [
+    'dev',
+    ...workerConfigs().flatMap((c) => ['-c', c]),
+    '--port',
+    String(opts.port),
+    '--ip',
+    '127.0.0.1',
+    '--persist-to',
+    stateDir,
+    '--env-file',
+    envFile,
+    '--show-interactive-dev-session=false',
+    '--inspector-port',
+    String(opts.port + 10000),
+    '--var',
+    `PUBLIC_ORIGIN:${url}`,
+  ];
+  const env = {
+    ...process.env,
+    PATH: `${BIN}:${process.env.PATH}`,
+    WRANGLER_SEND_METRICS: 'false',
+    CI: process.env.CI ?? '',
+  };
+  const children: ChildProcess[] = [];
+  const workers = spawn(path.join(BIN, 'wrangler'), args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', stdio, stdio],
+    detached: true,
+  });
+  children.push(workers);
+
+  const stop = async () => {
+    for (const c of children.slice().reverse()) killTree(c, 'SIGTERM');
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const t = setTimeout(() => {
+              killTree(c, 'SIGKILL');
+              resolve();
+            }, 8000);
+            c.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+  };
+
+  try {
+    await waitFor(`${url}/healthz`, 90_000, (r) => r.ok);
+    // readyz also lets services finish their first-start work (e.g. seeding the admin).
+    await waitFor(`${url}/readyz`, 60_000, (r) => r.ok);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const runnerMain = path.join(ROOT, 'origin', 'transcoder', 'src', 'main.ts');
+  if (opts.runner && existsSync(runnerMain)) {
+    const runner = spawn(path.join(BIN, 'node'), [runnerMain], {
+      cwd: ROOT,
+      env: {
+        ...env,
+        API_URL: url,
+        RUNNER_TOKEN: secrets.RUNNER_TOKEN,
+        RUNNER_ID: `local-${process.pid}`,
+        WORK_DIR: path.join(stateDir, 'transcoder'),
+        HEALTH_PORT: String(opts.port + 1303),
+      },
+      stdio: ['ignore', stdio, stdio],
+      detached: true,
+    });
+    children.push(runner);
+    log('transcoder runner started');
+  }
+  return { url, secrets, stop, children };
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what npm cannot: ffmpeg (the transcoder) and Chromium (browser tests).
+# As root it installs them with apt-get; otherwise it names the command to run.
+set -euo pipefail
+need=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing ${need[*]} with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "setup: missing ${need[*]}; install it with: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Type-checks every TypeScript project: each Worker against workers-types, Node code against node types.
+set -u
+cd "$(dirname "$0")/.."
+status=0
+for p in tsconfig.node.json workers/gateway workers/services/*/; do
+  [ -e "$p" ] || continue
+  [ -d "$p" ] && [ ! -f "$p/tsconfig.json" ] && continue
+  node_modules/.bin/tsc -p "$p" --noEmit || { echo "typecheck failed: $p" >&2; status=1; }
+done
+exit $status

@@ -1,0 +1,40 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ROOT, type RunningPlatform, startPlatform } from '../../../scripts/platform.ts';
+
+export const ADMIN = { email: 'admin@example.com', password: 'admin-password-e2e' };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    secrets: Record<string, string>;
+    admin: { email: string; password: string };
+    stateDir: string;
+  }
+}
+
+let platform: RunningPlatform | undefined;
+
+export async function setup(project: TestProject) {
+  const port = Number(process.env.E2E_PORT ?? 8877);
+  const stateDir = path.join(ROOT, '.e2e-state', String(port));
+  rmSync(stateDir, { recursive: true, force: true });
+  platform = await startPlatform({
+    port,
+    stateDir,
+    adminEmail: ADMIN.email,
+    adminPassword: ADMIN.password,
+    runner: process.env.E2E_RUNNER !== '0',
+    output: process.env.E2E_VERBOSE ? 'inherit' : 'ignore',
+    log: () => undefined,
+  });
+  project.provide('baseUrl', platform.url);
+  project.provide('secrets', platform.secrets);
+  project.provide('admin', ADMIN);
+  project.provide('stateDir', stateDir);
+}
+
+export async function teardown() {
+  await platform?.stop();
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+/** One project per Worker (inside workerd), the transcoder (Node), and the end-to-end suite. */
+export default defineConfig({
+  test: {
+    projects: [
+      'workers/gateway/vitest.config.ts',
+      'workers/services/*/vitest.config.ts',
+      'origin/*/vitest.config.ts',
+      'test/*/vitest.config.ts',
+    ],
+  },
+});

@@ -1,0 +1,46 @@
+import type { JSONWebKeySet } from 'jose';
+import { type VerifyResult, verifyAccessToken } from '../../../lib/access-token.ts';
+import type { GatewayEnv } from '../env.ts';
+
+const TTL_MS = 5 * 60_000;
+/** A token with an unknown `kid` may mean the keys rotated; refetch at most this often. */
+const REFETCH_MIN_MS = 10_000;
+const KV_KEY = 'jwks:v1';
+
+let cached: { jwks: JSONWebKeySet; fetchedAt: number } | undefined;
+
+async function loadJwks(env: GatewayEnv, fresh: boolean): Promise<JSONWebKeySet> {
+  if (!env.AUTH) {
+    if (!env.JWKS_JSON) throw new Error('no auth service bound and no JWKS_JSON configured');
+    return JSON.parse(env.JWKS_JSON) as JSONWebKeySet;
+  }
+  if (!fresh) {
+    const fromKv = await env.CACHE.get<JSONWebKeySet>(KV_KEY, 'json').catch(() => null);
+    if (fromKv?.keys?.length) return fromKv;
+  }
+  const jwks = (await env.AUTH.jwks()) as JSONWebKeySet;
+  await env.CACHE.put(KV_KEY, JSON.stringify(jwks), { expirationTtl: 300 }).catch(() => undefined);
+  return jwks;
+}
+
+export async function currentJwks(env: GatewayEnv, fresh = false): Promise<JSONWebKeySet> {
+  const now = Date.now();
+  if (!fresh && cached && now - cached.fetchedAt < TTL_MS) return cached.jwks;
+  if (fresh && cached && now - cached.fetchedAt < REFETCH_MIN_MS) return cached.jwks;
+  const jwks = await loadJwks(env, fresh);
+  cached = { jwks, fetchedAt: now };
+  return jwks;
+}
+
+/** Verifies locally against the cached key set, refetching once when the signing key is new. */
+export async function verifyAtTheDoor(env: GatewayEnv, token: string): Promise<VerifyResult> {
+  const opts = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+  const first = await verifyAccessToken(token, await currentJwks(env), opts);
+  if (first.ok || first.reason !== 'unknown_key') return first;
+  return verifyAccessToken(token, await currentJwks(env, true), opts);
+}
+
+/** For tests: forget the cached key set. */
+export function forgetJwks() {
+  cached = undefined;
+}

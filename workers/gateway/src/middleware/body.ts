@@ -1,0 +1,35 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { Problem } from '../../../lib/problem.ts';
+import type { GatewayBindings } from '../env.ts';
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+function isJson(contentType: string): boolean {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** Size limit and media type for routes that take a JSON body. */
+export function jsonBody(maxSize = DEFAULT_BODY_LIMIT): MiddlewareHandler<GatewayBindings> {
+  const limit = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new Problem('payload_too_large', `The body is larger than ${maxSize} bytes.`);
+    },
+  });
+  return async (c, next) => {
+    const contentType = c.req.header('content-type');
+    const length = c.req.header('content-length');
+    const hasBody =
+      contentType !== undefined ||
+      (length !== undefined && length !== '0') ||
+      c.req.header('transfer-encoding');
+    if (hasBody && !isJson(contentType ?? '')) {
+      throw new Problem('unsupported_media_type', 'The body must be application/json.', {
+        headers: { 'Accept-Post': 'application/json' },
+      });
+    }
+    return limit(c, next);
+  };
+}

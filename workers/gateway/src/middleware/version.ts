@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from 'hono';
+import { Problem } from '../../../lib/problem.ts';
+import type { GatewayBindings } from '../env.ts';
+
+export const SUPPORTED_VERSIONS = ['1'] as const;
+export const NEWEST_VERSION = '1';
+const PREFIX = /^\/v(\d+)(?=\/|$)/;
+
+/** The path without its version prefix; Hono routes on this (see `getPath` in app.ts). */
+export function unversionedPath(pathname: string): string {
+  const m = PREFIX.exec(pathname);
+  return m ? pathname.slice(m[0].length) || '/' : pathname;
+}
+
+/** `/v1/...` or `API-Version: 1` pin a version; no pin means the newest; anything else is 400. */
+export function apiVersion(): MiddlewareHandler<GatewayBindings> {
+  return async (c, next) => {
+    const m = PREFIX.exec(new URL(c.req.url).pathname);
+    const fromPath = m?.[1];
+    const fromHeader = c.req.header('api-version')?.trim();
+    for (const v of [fromPath, fromHeader]) {
+      if (v !== undefined && !(SUPPORTED_VERSIONS as readonly string[]).includes(v)) {
+        throw new Problem(
+          'unknown_version',
+          `API version ${JSON.stringify(v)} is not supported; supported: ${SUPPORTED_VERSIONS.join(', ')}.`,
+        );
+      }
+    }
+    if (fromPath && fromHeader && fromPath !== fromHeader) {
+      throw new Problem('unknown_version', 'The path and the API-Version header name different versions.');
+    }
+    const version = fromPath ?? fromHeader ?? NEWEST_VERSION;
+    c.set('apiVersion', version);
+    await next();
+    c.res.headers.set('API-Version', version);
+  };
+}

@@ -1,0 +1,19 @@
+import type { Policy } from './policies.ts';
+
+export interface Identities {
+  ip: string;
+  user?: string | undefined;
+  apiKey?: string | undefined;
+}
+
+export interface Decision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the binding window resets. */
+  resetSec: number;
+}
+
+export interface RateLimiterClient {
+  check(policyName: string, policy: Policy, who: Identities): Promise<Decision>;
+}

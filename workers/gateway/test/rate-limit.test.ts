@@ -1,0 +1,55 @@
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { RateLimiter } from '../../../durable-objects/rate-limiter.ts';
+import { gateway } from './support/fixture.ts';
+import { signToken } from './support/tokens.ts';
+
+describe('rate limiting', () => {
+  it('announces RateLimit-* on successful responses', async () => {
+    const res = await gateway('/fixture/public', { ip: '192.0.2.10' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('RateLimit-Limit')).toBe('600');
+    expect(Number(res.headers.get('RateLimit-Remaining'))).toBe(599);
+    expect(Number(res.headers.get('RateLimit-Reset'))).toBeGreaterThan(0);
+  });
+
+  it('answers 429 with Retry-After once a sync policy is spent, per IP', async () => {
+    const ip = '192.0.2.20';
+    for (let i = 0; i < 20; i++) expect((await gateway('/fixture/strict', { ip })).status).toBe(200);
+    const limited = await gateway('/fixture/strict', { ip });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect(limited.headers.get('RateLimit-Remaining')).toBe('0');
+    expect(limited.headers.get('content-type')).toBe('application/problem+json');
+    // Another address is unaffected.
+    expect((await gateway('/fixture/strict', { ip: '192.0.2.21' })).status).toBe(200);
+  });
+
+  it('limits per user across addresses', async () => {
+    const token = await signToken({ sub: 'usr_busy' });
+    const res = await gateway('/fixture/users/usr_busy', {
+      ip: '192.0.2.30',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.headers.get('RateLimit-Limit')).toBe('200');
+    let last = res;
+    for (let i = 0; i < 200; i++) {
+      last = await gateway('/fixture/users/usr_busy', {
+        ip: `192.0.2.${40 + (i % 50)}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    }
+    expect(last.status).toBe(429);
+  });
+
+  it('reconciles async counts with the Durable Object after the response', async () => {
+    const ip = '192.0.2.99';
+    for (let i = 0; i < 5; i++) await gateway('/fixture/public', { ip });
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`default:ip:60:${ip}`));
+    const count = await runInDurableObject(
+      stub,
+      (o: RateLimiter) => o.peek(`default:ip:60:${ip}`, 60_000).count,
+    );
+    expect(count).toBe(5);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * The public API is declared once, as a list of routes per service (`src/contract.ts` in each
+ * service). The gateway serves, validates, documents and guards them; the service implements
+ * them as handlers behind one RPC method, `handle(routeId, input, caller)`.
+ */
+import type { RouteConfig, z } from '@hono/zod-openapi';
+import type { SerializedProblem } from './problem.ts';
+
+export const SERVICES = [
+  'auth',
+  'profile',
+  'videos',
+  'catalog',
+  'playback',
+  'recs',
+  'analytics',
+  'billing',
+] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** The gateway's binding name for each service. */
+export const SERVICE_BINDING: Record<ServiceName, string> = {
+  auth: 'AUTH',
+  profile: 'PROFILE',
+  videos: 'VIDEOS',
+  catalog: 'CATALOG',
+  playback: 'PLAYBACK',
+  recs: 'RECS',
+  analytics: 'ANALYTICS',
+  billing: 'BILLING',
+};
+
+export type Role = 'viewer' | 'admin';
+
+/**
+ * Who may call a route. `owner` names the path parameter that must equal the caller's user id
+ * (admins pass as well). `runner` is a transcoder runner token, never a user token.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'runner' | { owner: string };
+
+export type RateLimitPolicyName = 'default' | 'auth' | 'profile' | 'strict' | 'ingest' | 'none';
+
+export type CachePolicy =
+  | 'no-store'
+  | { maxAge: number; scope: 'public' | 'private'; staleWhileRevalidate?: number };
+
+export interface RoutePolicy {
+  access: Access;
+  /** API keys carrying any of these scopes may call the route (`admin` scope passes admin routes). */
+  scopes?: string[];
+  rateLimit?: RateLimitPolicyName;
+  /** Largest accepted body in bytes (default 64 KiB). */
+  bodyLimit?: number;
+  cache?: CachePolicy;
+  /** The IP allow/deny group the route belongs to (see the gateway's IP_RULES). */
+  ipGroup?: string;
+  /** Accept the access token in `?token=` as well (players that cannot set headers). */
+  acceptQueryToken?: boolean;
+  /** Hidden routes are served but left out of the OpenAPI document. */
+  hidden?: boolean;
+}
+
+export interface ApiRoute<R extends RouteConfig = RouteConfig> {
+  /** Stable id, `<service>.<action>`, used as the RPC dispatch key. */
+  id: string;
+  /** The service that answers it; `gateway` for routes the gateway answers itself. */
+  service: ServiceName | 'gateway';
+  route: R;
+  policy: RoutePolicy;
+}
+
+export function defineRoute<R extends RouteConfig>(r: ApiRoute<R>): ApiRoute<R> {
+  return r;
+}
+
+/** What the gateway resolved about the caller; crosses the RPC boundary as plain data. */
+export interface Caller {
+  requestId: string;
+  traceparent: string;
+  ip: string;
+  userId?: string;
+  roles: Role[];
+  apiKey?: { id: string; ownerId: string; scopes: string[] };
+  /** The externally visible origin, e.g. `http://127.0.0.1:8787`, for absolute URLs. */
+  origin: string;
+}
+
+export interface RouteInput<P = Record<string, string>, Q = Record<string, unknown>, B = unknown> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Lower-cased request headers the route may need (Idempotency-Key, If-None-Match, ...). */
+  headers: Record<string, string>;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** For paged lists: the total across pages; the gateway adds X-Total-Count and Link. */
+  total?: number;
+  problem?: SerializedProblem;
+}
+
+type JsonBody<R> = R extends { request: { body: { content: { 'application/json': { schema: infer S } } } } }
+  ? S extends z.ZodType
+    ? z.output<S>
+    : unknown
+  : undefined;
+type Part<R, K extends string> = R extends { request: { [P in K]: infer S } }
+  ? S extends z.ZodType
+    ? z.output<S>
+    : Record<string, never>
+  : Record<string, never>;
+
+export type InputOf<R extends RouteConfig> = RouteInput<Part<R, 'params'>, Part<R, 'query'>, JsonBody<R>>;
+
+export type Handler<E, R extends RouteConfig = RouteConfig> = (
+  input: InputOf<R>,
+  caller: Caller,
+  env: E,
+  ctx: ExecutionContext,
+) => Promise<Reply>;
+
+/** A map from route id to handler, typed by each route's schemas. */
+export type HandlerTable<E> = Record<string, Handler<E, never>>;
+
+export function implement<E, R extends RouteConfig>(
+  route: ApiRoute<R>,
+  fn: Handler<E, R>,
+): [string, Handler<E, never>] {
+  return [route.id, fn as unknown as Handler<E, never>];
+}
+
+export function isAdmin(caller: Caller): boolean {
+  return caller.roles.includes('admin') || (caller.apiKey?.scopes.includes('admin') ?? false);
+}
+
+export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
+  return headers ? { status, body, headers } : { status, body };
+}
+
+export const noContent: Reply = { status: 204 };

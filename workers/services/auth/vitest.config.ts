@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(async () => ({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.jsonc' },
+      miniflare: {
+        bindings: {
+          ENVIRONMENT: 'test',
+          TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, '../../../migrations/auth')),
+        },
+      },
+    }),
+  ],
+  test: { name: 'auth', include: ['test/**/*.test.ts'], setupFiles: ['./test/support/setup.ts'] },
+}));
