@@ -30,7 +30,8 @@ export const EVENT_ROUTES: Record<EventType, QueueName[]> = {
   VideoCreated: [...ALL, 'catalog-events'],
   VideoUpdated: [...ALL, 'catalog-events'],
   VideoUploaded: [...ALL, 'videos-events'],
-  VideoDeleted: [...ALL, 'catalog-events', 'profile-events', 'recs-events'],
+  // The videos service consumes its own VideoDeleted to purge R2 objects with retries.
+  VideoDeleted: [...ALL, 'videos-events', 'catalog-events', 'profile-events', 'recs-events'],
   VideoTranscoded: [...ALL, 'catalog-events', 'recs-events'],
   VideoTranscodeFailed: ALL,
   SubscriptionCreated: ALL,

@@ -13,6 +13,7 @@ const FORWARDED_HEADERS = [
   'if-modified-since',
   'user-agent',
   'accept-language',
+  'cookie',
 ];
 
 export function serviceStub(c: Context<GatewayBindings>, route: ApiRoute): ServiceStub {
