@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     projects: [
       'workers/gateway/vitest.config.ts',
+      'queues/vitest.config.ts',
       'workers/services/*/vitest.config.ts',
       'origin/*/vitest.config.ts',
       'test/*/vitest.config.ts',

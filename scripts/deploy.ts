@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { readConfig, ROOT, workerConfigs } from './platform.ts';
+import { ROOT, readConfig, workerConfigs } from './platform.ts';
 
 const env = process.argv[2] ?? 'staging';
 if (!['staging', 'production'].includes(env)) {
@@ -27,6 +27,20 @@ for (const cfg of services) {
   for (const db of config.env?.[env]?.d1_databases ?? []) {
     if (!dryRun) run(['d1', 'migrations', 'apply', db.database_name, '--remote', '-c', cfg, '--env', env]);
   }
-  run(['deploy', '-c', cfg, '--env', env, ...(dryRun ? ['--dry-run', '--outdir', path.join(ROOT, 'dist', path.basename(path.dirname(cfg)))] : [])]);
+  run([
+    'deploy',
+    '-c',
+    cfg,
+    '--env',
+    env,
+    ...(dryRun ? ['--dry-run', '--outdir', path.join(ROOT, 'dist', path.basename(path.dirname(cfg)))] : []),
+  ]);
 }
-run(['deploy', '-c', gateway!, '--env', env, ...(dryRun ? ['--dry-run', '--outdir', path.join(ROOT, 'dist', 'gateway')] : [])]);
+run([
+  'deploy',
+  '-c',
+  gateway!,
+  '--env',
+  env,
+  ...(dryRun ? ['--dry-run', '--outdir', path.join(ROOT, 'dist', 'gateway')] : []),
+]);

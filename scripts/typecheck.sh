@@ -3,7 +3,7 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
-for p in tsconfig.node.json workers/gateway workers/services/*/; do
+for p in tsconfig.node.json queues bench/workers workers/gateway workers/services/*/; do
   [ -e "$p" ] || continue
   [ -d "$p" ] && [ ! -f "$p/tsconfig.json" ] && continue
   node_modules/.bin/tsc -p "$p" --noEmit || { echo "typecheck failed: $p" >&2; status=1; }

@@ -115,11 +115,16 @@ type Part<R, K extends string> = R extends { request: { [P in K]: infer S } }
 
 export type InputOf<R extends RouteConfig> = RouteInput<Part<R, 'params'>, Part<R, 'query'>, JsonBody<R>>;
 
+/** What a handler may do beyond answering: finish work after the response. */
+export interface WorkContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 export type Handler<E, R extends RouteConfig = RouteConfig> = (
   input: InputOf<R>,
   caller: Caller,
   env: E,
-  ctx: ExecutionContext,
+  ctx: WorkContext,
 ) => Promise<Reply>;
 
 /** A map from route id to handler, typed by each route's schemas. */

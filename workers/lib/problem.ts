@@ -181,7 +181,7 @@ export function problemResponse(
   problem: Problem,
   requestId: string | undefined,
   instance?: string,
-  extraHeaders?: HeadersInit,
+  extraHeaders?: ConstructorParameters<typeof Headers>[0],
 ): Response {
   const headers = new Headers(extraHeaders);
   headers.set('Content-Type', PROBLEM_CONTENT_TYPE);

@@ -12,11 +12,11 @@ export interface Call {
 export async function api(
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: BodyInit } = {},
+  opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: RequestInit['body'] } = {},
 ): Promise<Call> {
   const headers = new Headers(opts.headers);
   if (opts.token) headers.set('authorization', `Bearer ${opts.token}`);
-  let body: BodyInit | undefined = opts.raw;
+  let body: RequestInit['body'] = opts.raw;
   if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');

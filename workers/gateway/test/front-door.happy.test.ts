@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { calls, gateway } from './support/fixture.ts';
 import { signToken } from './support/tokens.ts';
 
@@ -66,6 +66,26 @@ describe('routing and versioning', () => {
     expect(tp.startsWith(`00-${traceId}-`)).toBe(true);
     expect(tp).not.toContain('00f067aa0ba902b7');
     expect(calls.at(-1)!.caller.traceparent.split('-')[1]).toBe(traceId);
+  });
+
+  it('writes one structured access-log line per request', async () => {
+    const spy = vi.spyOn(console, 'log');
+    const token = await signToken({ sub: 'usr_logged' });
+    const res = await gateway('/fixture/users/usr_logged', { headers: { authorization: `Bearer ${token}` } });
+    const lines = spy.mock.calls
+      .map(([l]) => (typeof l === 'string' && l.startsWith('{') ? JSON.parse(l) : null))
+      .filter((l) => l?.msg === 'request');
+    spy.mockRestore();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      method: 'GET',
+      route: '/fixture/users/{userId}',
+      status: 200,
+      user: 'usr_logged',
+      requestId: res.headers.get('X-Request-Id'),
+      traceId: res.headers.get('traceparent')!.split('-')[1],
+    });
+    expect(typeof lines[0].durationMs).toBe('number');
   });
 
   it('sets cache headers and an ETag on cacheable public routes, and answers 304 to a match', async () => {

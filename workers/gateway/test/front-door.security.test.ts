@@ -145,6 +145,23 @@ describe('roles, ownership and scopes', () => {
   });
 });
 
+describe('transport', () => {
+  it('outside development, redirects plain-HTTP reads to HTTPS and refuses plain-HTTP writes', async () => {
+    const vars = { ENVIRONMENT: 'production' as const };
+    const read = await gateway('/fixture/public?x=1', { vars });
+    expect(read.status).toBe(308);
+    expect(read.headers.get('Location')).toBe('https://gateway.test/fixture/public?x=1');
+    const write = await gateway('/fixture/items', {
+      method: 'POST',
+      vars,
+      headers: { 'X-Forwarded-Proto': 'https' },
+    });
+    expect(write.status).toBe(403);
+    const secure = await gateway('/fixture/public', { vars, origin: 'https://gateway.test' });
+    expect(secure.status).toBe(200);
+  });
+});
+
 describe('client address and network rules', () => {
   it('takes the client IP from CF-Connecting-IP; X-Forwarded-For cannot spoof it', async () => {
     await gateway('/fixture/public', { ip: '198.51.100.9', headers: { 'X-Forwarded-For': '10.1.2.3' } });

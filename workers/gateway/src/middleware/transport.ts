@@ -8,8 +8,8 @@ import type { GatewayBindings } from '../env.ts';
 export function enforceHttps(): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
     const url = new URL(c.req.url);
-    const forwardedProto = c.req.header('x-forwarded-proto');
-    const secure = url.protocol === 'https:' || forwardedProto === 'https';
+    // On Cloudflare the URL carries the client's scheme; X-Forwarded-Proto is client-controlled.
+    const secure = url.protocol === 'https:';
     if (c.env.ENVIRONMENT === 'development' || c.env.ENVIRONMENT === 'test' || secure) return next();
     if (c.req.method === 'GET' || c.req.method === 'HEAD') {
       url.protocol = 'https:';

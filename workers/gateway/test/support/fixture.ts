@@ -142,12 +142,16 @@ const API_KEYS: Record<string, { id: string; ownerId: string; scopes: string[]; 
 
 const app = createApp({ serviceRoutes: fixtureRoutes });
 
-export async function gateway(path: string, init: RequestInit & { ip?: string } = {}): Promise<Response> {
+export async function gateway(
+  path: string,
+  init: RequestInit & { ip?: string; vars?: Partial<GatewayEnv>; origin?: string } = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', init.ip ?? '198.51.100.7');
-  const request = new Request(`http://gateway.test${path}`, { ...init, headers });
+  const request = new Request(`${init.origin ?? 'http://gateway.test'}${path}`, { ...init, headers });
   const testEnv = {
     ...(env as unknown as GatewayEnv),
+    ...init.vars,
     VIDEOS: fixtureService,
     AUTH: {
       ...fixtureService,

@@ -1,0 +1,17 @@
+import { WorkerEntrypoint } from 'cloudflare:workers';
+
+/** The service side of the gateway benchmark: answers every route and serves the bench JWKS. */
+export default class BenchService extends WorkerEntrypoint<{ JWKS: string }> {
+  async handle(routeId: string, input: { params: Record<string, string> }, caller: { userId?: string }) {
+    return { status: 200, body: { routeId, id: input.params.id ?? null, user: caller.userId ?? null } };
+  }
+  async jwks() {
+    return JSON.parse(this.env.JWKS);
+  }
+  async verifyApiKey() {
+    return null;
+  }
+  async ready() {
+    return { ok: true, checks: {} };
+  }
+}
