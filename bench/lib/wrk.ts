@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 export interface LoadResult {
+  /** CPU time the server process spent per request (µs), when its pid was given. */
+  cpuUsPerRequest?: number;
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -19,9 +21,22 @@ function toMs(v: string): number {
 }
 
 /** Runs wrk (bounded in time) against one URL on this machine and parses its figures. */
+/** utime + stime of a process in microseconds (Linux). */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / 100);
+}
+
 export function wrk(
   url: string,
-  opts: { seconds: number; connections: number; threads?: number; headers?: Record<string, string> },
+  opts: {
+    /** The server's pid, to report its CPU time per request. */
+    serverPid?: number;
+    seconds: number;
+    connections: number;
+    threads?: number;
+    headers?: Record<string, string>;
+  },
 ): LoadResult {
   const host = new URL(url).hostname;
   if (!['127.0.0.1', 'localhost', '::1'].includes(host))
@@ -39,6 +54,7 @@ export function wrk(
       'function done(summary, latency, requests) io.write("NON2XX " .. non2xx .. "\\n") end',
     ].join('\n'),
   );
+  const cpuBefore = opts.serverPid ? cpuMicros(opts.serverPid) : 0;
   const r = spawnSync(
     'wrk',
     [
@@ -62,7 +78,9 @@ export function wrk(
   const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '');
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const non2xx = Number(/NON2XX (\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50Ms: p50, p99Ms: p99, non2xx, requests };
+  const result: LoadResult = { rps, p50Ms: p50, p99Ms: p99, non2xx, requests };
+  if (opts.serverPid) result.cpuUsPerRequest = (cpuMicros(opts.serverPid) - cpuBefore) / requests;
+  return result;
 }
 
 export function median(xs: number[]): number {

@@ -10,10 +10,12 @@ export interface TraceContext {
   traceparent: string;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex(bytes: number): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));
   let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
   return s;
 }
 

@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
 import type { CachePolicy, Reply } from '../../lib/api.ts';
 import { Problem, problemResponse } from '../../lib/problem.ts';
+import { notModified, weakEtag } from './conditional.ts';
 import type { GatewayBindings } from './env.ts';
+import { pathOf } from './middleware/version.ts';
 
 function cacheControl(policy: CachePolicy | undefined, authenticated: boolean): string {
   if (!policy || policy === 'no-store') return 'no-store';
@@ -35,12 +37,11 @@ export function toResponse(
   cache: CachePolicy | undefined,
 ): Response {
   const requestId = c.get('requestId');
-  const url = new URL(c.req.url);
-  if (reply.problem) return problemResponse(Problem.fromJSON(reply.problem), requestId, url.pathname);
+  if (reply.problem) return problemResponse(Problem.fromJSON(reply.problem), requestId, pathOf(c.req.url));
   const headers = new Headers(reply.headers);
   if (reply.total !== undefined) {
     headers.set('X-Total-Count', String(reply.total));
-    const links = pageLinks(url, reply.total);
+    const links = pageLinks(new URL(c.req.url), reply.total);
     if (links) headers.set('Link', links);
   }
   if (!headers.has('Cache-Control') && c.req.method === 'GET') {
@@ -56,5 +57,14 @@ export function toResponse(
     return new Response(reply.body, { status: reply.status, headers });
   }
   headers.set('Content-Type', 'application/json; charset=utf-8');
-  return new Response(JSON.stringify(reply.body), { status: reply.status, headers });
+  const body = JSON.stringify(reply.body);
+  if (reply.status === 200 && c.req.method === 'GET' && cache && cache !== 'no-store') {
+    const etag = headers.get('ETag') ?? weakEtag(body);
+    headers.set('ETag', etag);
+    if (notModified(c.req.header('if-none-match'), etag)) {
+      headers.delete('Content-Type');
+      return new Response(null, { status: 304, headers });
+    }
+  }
+  return new Response(body, { status: reply.status, headers });
 }

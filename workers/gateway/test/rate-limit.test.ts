@@ -42,14 +42,17 @@ describe('rate limiting', () => {
     expect(last.status).toBe(429);
   });
 
-  it('reconciles async counts with the Durable Object after the response', async () => {
+  it('reconciles async counts with the Durable Object, coalescing a burst into one report', async () => {
     const ip = '192.0.2.99';
+    const key = `default:ip:60:${ip}`;
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
+    const counted = () => runInDurableObject(stub, (o: RateLimiter) => o.peek(key, 60_000).count);
     for (let i = 0; i < 5; i++) await gateway('/fixture/public', { ip });
-    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`default:ip:60:${ip}`));
-    const count = await runInDurableObject(
-      stub,
-      (o: RateLimiter) => o.peek(`default:ip:60:${ip}`, 60_000).count,
-    );
-    expect(count).toBe(5);
+    // The first hit is reported at once; the next four wait for the next report.
+    expect(await counted()).toBe(1);
+    await new Promise((r) => setTimeout(r, 120));
+    const res = await gateway('/fixture/public', { ip });
+    expect(res.headers.get('RateLimit-Remaining')).toBe('594');
+    expect(await counted()).toBe(6);
   });
 });

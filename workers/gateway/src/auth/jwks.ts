@@ -32,15 +32,38 @@ export async function currentJwks(env: GatewayEnv, fresh = false): Promise<JSONW
   return jwks;
 }
 
-/** Verifies locally against the cached key set, refetching once when the signing key is new. */
-export async function verifyAtTheDoor(env: GatewayEnv, token: string): Promise<VerifyResult> {
+/**
+ * Tokens this isolate verified recently. A client sends the same token for minutes, so the RSA
+ * check runs once per token per isolate per minute; an entry never outlives the token's `exp`.
+ */
+const verified = new Map<string, { result: VerifyResult & { ok: true }; until: number }>();
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
+
+async function verifyFresh(env: GatewayEnv, token: string): Promise<VerifyResult> {
   const opts = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
   const first = await verifyAccessToken(token, await currentJwks(env), opts);
   if (first.ok || first.reason !== 'unknown_key') return first;
   return verifyAccessToken(token, await currentJwks(env, true), opts);
 }
 
+/** Verifies locally against the cached key set, refetching once when the signing key is new. */
+export async function verifyAtTheDoor(env: GatewayEnv, token: string): Promise<VerifyResult> {
+  const now = Date.now();
+  const hit = verified.get(token);
+  if (hit && hit.until > now) return hit.result;
+  const result = await verifyFresh(env, token);
+  if (result.ok) {
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    verified.set(token, { result, until: Math.min(now + VERIFIED_TTL_MS, result.claims.exp * 1000) });
+  } else if (hit) {
+    verified.delete(token);
+  }
+  return result;
+}
+
 /** For tests: forget the cached key set. */
 export function forgetJwks() {
   cached = undefined;
+  verified.clear();
 }

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { log } from '../../../lib/log.ts';
 import { continueTrace } from '../../../lib/trace.ts';
 import type { GatewayBindings } from '../env.ts';
+import { pathOf } from './version.ts';
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,7 +17,9 @@ export function requestContext(): MiddlewareHandler<GatewayBindings> {
     const requestId = sent && CLIENT_REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
     const trace = continueTrace(c.req.header('traceparent'));
     const ip = c.req.header('cf-connecting-ip')?.trim() || '0.0.0.0';
-    const origin = c.env.PUBLIC_ORIGIN || new URL(c.req.url).origin;
+    const url = c.req.url;
+    const path = pathOf(url);
+    const origin = c.env.PUBLIC_ORIGIN || url.slice(0, url.indexOf('/', url.indexOf('://') + 3));
     c.set('requestId', requestId);
     c.set('trace', trace);
     c.set('ip', ip);
@@ -29,7 +32,7 @@ export function requestContext(): MiddlewareHandler<GatewayBindings> {
     log('info', 'request', {
       method: c.req.method,
       route: c.get('routePattern') ?? null,
-      path: new URL(c.req.url).pathname,
+      path,
       status: c.res.status,
       durationMs: Date.now() - started,
       user: caller.userId ?? null,

@@ -1,17 +1,16 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import { Problem } from '../../../lib/problem.ts';
 import type { GatewayBindings } from '../env.ts';
 
 /** Outside local development every request must arrive over HTTPS. */
 export function enforceHttps(): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
-    const url = new URL(c.req.url);
+    const env = c.env.ENVIRONMENT;
     // On Cloudflare the URL carries the client's scheme; X-Forwarded-Proto is client-controlled.
-    const secure = url.protocol === 'https:';
-    if (c.env.ENVIRONMENT === 'development' || c.env.ENVIRONMENT === 'test' || secure) return next();
+    if (env === 'development' || env === 'test' || c.req.url.startsWith('https:')) return next();
     if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+      const url = new URL(c.req.url);
       url.protocol = 'https:';
       return c.redirect(url.toString(), 308);
     }
@@ -19,62 +18,90 @@ export function enforceHttps(): MiddlewareHandler<GatewayBindings> {
   };
 }
 
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+  "base-uri 'self'",
+].join('; ');
+
+/** The same headers on every response, computed once. */
+const SECURITY_HEADERS: [string, string][] = [
+  ['Strict-Transport-Security', 'max-age=63072000; includeSubDomains; preload'],
+  ['Content-Security-Policy', CSP],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+  ['Cross-Origin-Resource-Policy', 'same-site'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+];
+
 export function securityHeaders(): MiddlewareHandler<GatewayBindings> {
-  return secureHeaders({
-    strictTransportSecurity: 'max-age=63072000; includeSubDomains; preload',
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", 'data:', 'blob:'],
-      mediaSrc: ["'self'", 'blob:'],
-      connectSrc: ["'self'"],
-      frameAncestors: ["'none'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'self'"],
-    },
-    xFrameOptions: 'DENY',
-    referrerPolicy: 'strict-origin-when-cross-origin',
-    xContentTypeOptions: 'nosniff',
-    crossOriginResourcePolicy: 'same-site',
-  });
+  return async (c, next) => {
+    await next();
+    const headers = c.res.headers;
+    for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+  };
 }
+
+const EXPOSED = [
+  'X-Request-Id',
+  'X-Total-Count',
+  'Link',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'Retry-After',
+  'API-Version',
+  'ETag',
+  'Content-Range',
+  'traceparent',
+];
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'X-API-Key',
+  'X-Request-Id',
+  'API-Version',
+  'Idempotency-Key',
+  'traceparent',
+  'Range',
+  'If-None-Match',
+];
+
+let corsFrom: string | undefined;
+let corsHandler: MiddlewareHandler<GatewayBindings> | undefined;
 
 /** CORS from the CORS_ORIGINS allow-list; origins not on it get no CORS headers at all. */
 export function corsFromAllowList(): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
-    const allowed = (c.env.CORS_ORIGINS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const any = allowed.includes('*');
-    return cors({
-      origin: (origin) => (any ? '*' : allowed.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: [
-        'Authorization',
-        'Content-Type',
-        'X-API-Key',
-        'X-Request-Id',
-        'API-Version',
-        'Idempotency-Key',
-        'traceparent',
-        'Range',
-      ],
-      exposeHeaders: [
-        'X-Request-Id',
-        'X-Total-Count',
-        'Link',
-        'RateLimit-Limit',
-        'RateLimit-Remaining',
-        'RateLimit-Reset',
-        'Retry-After',
-        'API-Version',
-        'ETag',
-        'Content-Range',
-      ],
-      credentials: !any,
-      maxAge: 600,
-    })(c, next);
+    if (!c.req.header('origin')) {
+      await next();
+      c.res.headers.append('Vary', 'Origin');
+      return;
+    }
+    const list = c.env.CORS_ORIGINS ?? '';
+    if (!corsHandler || corsFrom !== list) {
+      const allowed = list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const any = allowed.includes('*');
+      corsHandler = cors({
+        origin: (origin) => (any ? '*' : allowed.includes(origin) ? origin : null),
+        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowHeaders: ALLOWED_HEADERS,
+        exposeHeaders: EXPOSED,
+        credentials: !any,
+        maxAge: 600,
+      });
+      corsFrom = list;
+    }
+    return corsHandler(c, next);
   };
 }

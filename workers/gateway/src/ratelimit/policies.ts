@@ -50,8 +50,15 @@ export const DEFAULT_POLICIES: Record<RateLimitPolicyName, Policy> = {
 };
 
 /** Policies with the deployment's overrides (`RATE_LIMITS`, JSON keyed by policy name) applied. */
+let resolvedFrom: string | undefined;
+let resolved: Record<RateLimitPolicyName, Policy> = DEFAULT_POLICIES;
+
 export function resolvePolicies(overrides: string | undefined): Record<RateLimitPolicyName, Policy> {
   if (!overrides) return DEFAULT_POLICIES;
-  const parsed = JSON.parse(overrides) as Partial<Record<RateLimitPolicyName, Policy>>;
-  return { ...DEFAULT_POLICIES, ...parsed };
+  if (overrides !== resolvedFrom) {
+    const parsed = JSON.parse(overrides) as Partial<Record<RateLimitPolicyName, Policy>>;
+    resolved = { ...DEFAULT_POLICIES, ...parsed };
+    resolvedFrom = overrides;
+  }
+  return resolved;
 }

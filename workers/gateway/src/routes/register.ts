@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { etag } from 'hono/etag';
 import type { ApiRoute } from '../../../lib/api.ts';
 import type { GatewayBindings } from '../env.ts';
 import { authenticate } from '../middleware/authenticate.ts';
@@ -39,7 +38,6 @@ export function registerRoute(
     rateLimit(policy.rateLimit ?? 'default'),
   ];
   if (takesJsonBody(route)) chain.push(jsonBody(policy.bodyLimit));
-  if (route.route.method === 'get' && policy.cache && policy.cache !== 'no-store') chain.push(etag());
   methods.add(route.route.method, route.route.path);
   app.openapi(
     { ...route.route, middleware: chain, ...(policy.hidden ? { hide: true } : {}) } as typeof route.route,
