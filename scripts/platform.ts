@@ -89,6 +89,38 @@ export function localSecrets(stateDir: string, opts: PlatformOptions): Record<st
   return { ...secrets, ADMIN_EMAIL: opts.adminEmail, ADMIN_PASSWORD: opts.adminPassword, ...opts.vars };
 }
 
+/**
+ * wrangler dev hands --env-file and --var to the first config only; a service Worker reads the
+ * `.dev.vars` beside its own config. So each service config is copied for this run into the state
+ * directory (paths made absolute) with a `.dev.vars` holding this run's secrets and vars.
+ */
+export function configsForRun(stateDir: string, envText: string): string[] {
+  return workerConfigs().map((file, i) => {
+    if (i === 0) return file;
+    const dir = path.dirname(file);
+    const cfg = readConfig(file) as ReturnType<typeof readConfig> & {
+      main: string;
+      $schema?: string;
+      d1_databases?: { database_name: string; migrations_dir?: string }[];
+    };
+    cfg.main = path.resolve(dir, cfg.main);
+    for (const db of cfg.d1_databases ?? []) {
+      if (db.migrations_dir) db.migrations_dir = path.resolve(dir, db.migrations_dir);
+    }
+    delete cfg.$schema;
+    const out = path.join(stateDir, 'configs', cfg.name);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'wrangler.json'), JSON.stringify(cfg, null, 2));
+    writeFileSync(path.join(out, '.dev.vars'), envText, { mode: 0o600 });
+    return path.join(out, 'wrangler.json');
+  });
+}
+
+/** dotenv keeps single-quoted values literally; double quotes would leave JSON's escapes in. */
+function dotenvValue(v: string): string {
+  return v.includes("'") || v.includes('\n') ? JSON.stringify(v) : `'${v}'`;
+}
+
 async function waitFor(url: string, timeoutMs: number, ok: (r: Response) => boolean): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -120,20 +152,16 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   mkdirSync(stateDir, { recursive: true });
   applyMigrations(stateDir, log);
   const secrets = localSecrets(stateDir, opts);
-  const envFile = path.join(stateDir, 'dev.env');
-  writeFileSync(
-    envFile,
-    Object.entries(secrets)
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join('\n'),
-    { mode: 0o600 },
-  );
-
   const url = `http://127.0.0.1:${opts.port}`;
+  const envFile = path.join(stateDir, 'dev.env');
+  const envText = Object.entries({ ...secrets, PUBLIC_ORIGIN: url })
+    .map(([k, v]) => `${k}=${dotenvValue(v)}`)
+    .join('\n');
+  writeFileSync(envFile, envText, { mode: 0o600 });
   const stdio = opts.output ?? 'inherit';
   const args = [
     'dev',
-    ...workerConfigs().flatMap((c) => ['-c', c]),
+    ...configsForRun(stateDir, envText).flatMap((c) => ['-c', c]),
     '--port',
     String(opts.port),
     '--ip',
@@ -145,8 +173,6 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     '--show-interactive-dev-session=false',
     '--inspector-port',
     String(opts.port + 10000),
-    '--var',
-    `PUBLIC_ORIGIN:${url}`,
   ];
   const env = {
     ...process.env,

@@ -24,6 +24,7 @@ export default defineConfig(async () => ({
             blocked: { deny: ['203.0.113.0/24'] },
           }),
           CORS_ORIGINS: 'https://app.example.com',
+          STORAGE_SIGNING_KEY: 'test-storage-signing-key',
         },
       },
     }),

@@ -14,8 +14,10 @@ export type ProblemCode =
   | 'conflict'
   | 'payment_required'
   | 'gone'
+  | 'length_required'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'range_not_satisfiable'
   | 'rate_limited'
   | 'internal'
   | 'bad_gateway'
@@ -58,10 +60,14 @@ export function statusOf(code: ProblemCode): number {
       return 409;
     case 'gone':
       return 410;
+    case 'length_required':
+      return 411;
     case 'payload_too_large':
       return 413;
     case 'unsupported_media_type':
       return 415;
+    case 'range_not_satisfiable':
+      return 416;
     case 'rate_limited':
       return 429;
     case 'bad_gateway':
@@ -85,6 +91,8 @@ const TITLES: Record<ProblemCode, string> = {
   conflict: 'Conflict',
   payment_required: 'Payment Required',
   gone: 'Gone',
+  length_required: 'Length Required',
+  range_not_satisfiable: 'Range Not Satisfiable',
   payload_too_large: 'Payload Too Large',
   unsupported_media_type: 'Unsupported Media Type',
   rate_limited: 'Too Many Requests',

@@ -7,12 +7,13 @@ import { docsPage, docsScript } from './docs.ts';
 import type { GatewayBindings } from './env.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { corsFromAllowList, enforceHttps, securityHeaders } from './middleware/transport.ts';
-import { apiVersion, unversionedPath } from './middleware/version.ts';
+import { apiVersion, pathOf, unversionedPath } from './middleware/version.ts';
 import { forwardToService } from './proxy.ts';
 import { gatewayRoutes } from './routes/gateway-routes.ts';
 import { MethodIndex } from './routes/matcher.ts';
 import { registerRoute } from './routes/register.ts';
 import { SERVICE_ROUTES } from './routes/table.ts';
+import { registerStorage } from './storage/routes.ts';
 
 export interface AppOptions {
   /** The public routes proxied to services; defaults to the full table. */
@@ -21,7 +22,7 @@ export interface AppOptions {
 
 export function createApp(options: AppOptions = {}) {
   const app = new OpenAPIHono<GatewayBindings>({
-    getPath: (req) => unversionedPath(new URL(req.url).pathname),
+    getPath: (req) => unversionedPath(pathOf(req.url)),
     defaultHook: (result) => {
       if (!result.success) {
         const where = result.target === 'json' ? 'body' : result.target;
@@ -43,6 +44,7 @@ export function createApp(options: AppOptions = {}) {
   for (const { route, handler } of gatewayRoutes()) registerRoute(app, route, handler, methods);
   for (const route of options.serviceRoutes ?? SERVICE_ROUTES)
     registerRoute(app, route, forwardToService, methods);
+  registerStorage(app);
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',

@@ -1,6 +1,7 @@
 import type { RateLimiter } from '../../../durable-objects/rate-limiter.ts';
 import type { Caller, Reply, RouteInput } from '../../lib/api.ts';
 import type { ReadyReport } from '../../lib/service.ts';
+import type { VideosRpc } from '../../services/videos/src/storage-rpc.ts';
 
 /** What the gateway needs from every service binding. */
 export interface ServiceStub {
@@ -17,6 +18,9 @@ export interface AuthStub extends ServiceStub {
     key: string,
   ): Promise<{ id: string; ownerId: string; scopes: string[]; roles: string[] } | null>;
 }
+
+/** The videos service: public routes plus the storage endpoint's report of a stored master. */
+export interface VideosStub extends ServiceStub, VideosRpc {}
 
 export interface GatewayEnv {
   ENVIRONMENT: 'development' | 'staging' | 'production' | 'test';
@@ -35,9 +39,13 @@ export interface GatewayEnv {
   PUBLIC_ORIGIN?: string;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   CACHE: KVNamespace;
+  /** Masters and renditions, served and written by the storage endpoint (src/storage/). */
+  MEDIA: R2Bucket;
+  /** Secret: HMAC key of storage URLs, shared with the videos service that signs them. */
+  STORAGE_SIGNING_KEY?: string;
   AUTH?: Service & AuthStub;
   PROFILE?: Service & ServiceStub;
-  VIDEOS?: Service & ServiceStub;
+  VIDEOS?: Service & VideosStub;
   CATALOG?: Service & ServiceStub;
   PLAYBACK?: Service & ServiceStub;
   RECS?: Service & ServiceStub;

@@ -1,0 +1,68 @@
+/**
+ * The storage endpoint of local mode: `/storage/<token>/<key>` reads (GET, HEAD) and writes (PUT)
+ * R2 objects as far as the HMAC-signed token allows; `/storage/public/<key>` reads the world-readable
+ * `public/` keys (posters) without one. Production signs R2's own S3 URLs for masters instead, and
+ * these same routes still serve runners and admins.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { Problem } from '../../../lib/problem.ts';
+import {
+  checkAccess,
+  isSafeKey,
+  PUBLIC_PREFIX,
+  parseStoragePath,
+  StorageDenied,
+  verifyToken,
+} from '../../../services/videos/src/storage-token.ts';
+import type { GatewayBindings } from '../env.ts';
+import { unversionedPath } from '../middleware/version.ts';
+import { serveObject } from './serve.ts';
+import { storeObject } from './store.ts';
+
+const ALLOW = 'GET, HEAD, PUT';
+
+async function publicObject(c: Context<GatewayBindings>, path: string): Promise<Response> {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD')
+    throw new Problem('method_not_allowed', 'Public objects are read-only.', {
+      headers: { Allow: 'GET, HEAD' },
+    });
+  let key: string;
+  try {
+    key = decodeURIComponent(path.slice('/storage/'.length));
+  } catch {
+    throw Problem.notFound('No such object.');
+  }
+  if (!key.startsWith(PUBLIC_PREFIX) || !isSafeKey(key)) throw Problem.notFound('No such object.');
+  // Public keys embed the job that made them, so they never change: cache them for good.
+  return serveObject(c, key, 'public, max-age=31536000, immutable');
+}
+
+async function signedObject(c: Context<GatewayBindings>, path: string): Promise<Response> {
+  const method = c.req.method;
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'PUT')
+    throw new Problem('method_not_allowed', `${method} is not allowed here; allowed: ${ALLOW}.`, {
+      headers: { Allow: ALLOW },
+    });
+  const target = parseStoragePath(path);
+  if (!target) throw Problem.notFound('No such object.');
+  const secret = c.env.STORAGE_SIGNING_KEY;
+  if (!secret) throw new Problem('service_unavailable', 'Storage URLs are not configured.');
+  try {
+    const grant = await verifyToken(secret, target.token);
+    checkAccess(grant, method, target.key);
+    if (method === 'PUT') return await storeObject(c, target.key, grant);
+    const maxAge = Math.max(0, Math.min(3600, grant.exp - Math.floor(Date.now() / 1000)));
+    return await serveObject(c, target.key, `private, max-age=${maxAge}`);
+  } catch (err) {
+    if (err instanceof StorageDenied) throw Problem.forbidden(err.message);
+    throw err;
+  }
+}
+
+export function registerStorage(app: OpenAPIHono<GatewayBindings>): void {
+  app.all('/storage/*', (c) => {
+    const path = unversionedPath(new URL(c.req.url).pathname);
+    return path.startsWith(`/storage/${PUBLIC_PREFIX}`) ? publicObject(c, path) : signedObject(c, path);
+  });
+}

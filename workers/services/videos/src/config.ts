@@ -1,0 +1,105 @@
+/**
+ * The videos Worker's bindings and settings. Every tunable is a wrangler var read through one zod
+ * schema, so a bad value fails loudly at the first request instead of turning into NaN later.
+ */
+import { z } from 'zod';
+import { LadderRung } from './runner-contract.ts';
+
+export interface Env {
+  ENVIRONMENT: string;
+  DB: D1Database;
+  MEDIA: R2Bucket;
+  Q_ANALYTICS_EVENTS: Queue;
+  Q_CATALOG_EVENTS: Queue;
+  Q_PROFILE_EVENTS: Queue;
+  Q_RECS_EVENTS: Queue;
+  Q_VIDEOS_EVENTS: Queue;
+  /** Secret: HMAC key of the storage URLs the gateway serves (shared with the gateway). */
+  STORAGE_SIGNING_KEY: string;
+  /** Secret: what transcoder runners present as `Authorization: Bearer …`. */
+  RUNNER_TOKEN: string;
+  UPLOAD_MODE?: string;
+  R2_ACCOUNT_ID?: string;
+  R2_BUCKET?: string;
+  R2_ACCESS_KEY_ID?: string;
+  R2_SECRET_ACCESS_KEY?: string;
+  UPLOAD_URL_TTL_SECONDS?: string;
+  MAX_MASTER_BYTES?: string;
+  RUNNER_LEASE_SECONDS?: string;
+  JOB_MAX_ATTEMPTS?: string;
+  JOB_RETRY_BASE_SECONDS?: string;
+  JOB_URL_TTL_SECONDS?: string;
+  TRANSCODE_LADDER?: string;
+  SEGMENT_SECONDS?: string;
+  MAX_DURATION_SEC?: string;
+  MAX_SOURCE_WIDTH?: string;
+  MAX_SOURCE_HEIGHT?: string;
+  MAX_OUTPUT_FILE_BYTES?: string;
+}
+
+/** 1080/720/480/360 H.264 at Apple's HLS authoring bitrates; maxrate caps each segment's peak. */
+export const DEFAULT_LADDER: LadderRung[] = [
+  { name: '1080p', height: 1080, videoBitrateKbps: 5000, maxrateKbps: 7500, audioBitrateKbps: 128 },
+  { name: '720p', height: 720, videoBitrateKbps: 3000, maxrateKbps: 4500, audioBitrateKbps: 128 },
+  { name: '480p', height: 480, videoBitrateKbps: 1500, maxrateKbps: 2250, audioBitrateKbps: 96 },
+  { name: '360p', height: 360, videoBitrateKbps: 800, maxrateKbps: 1200, audioBitrateKbps: 96 },
+];
+
+const GiB = 1024 ** 3;
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const Settings = z.object({
+  UPLOAD_MODE: z.enum(['local', 's3']).default('local'),
+  R2_ACCOUNT_ID: z.string().optional(),
+  R2_BUCKET: z.string().optional(),
+  R2_ACCESS_KEY_ID: z.string().optional(),
+  R2_SECRET_ACCESS_KEY: z.string().optional(),
+  /** How long a presigned upload URL stays valid. */
+  UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600, 3600),
+  /** The largest master accepted (multipart beyond 5 GiB). */
+  MAX_MASTER_BYTES: int(1, 5 * 1024 * GiB, 50 * GiB),
+  RUNNER_LEASE_SECONDS: int(2, 3600, 60),
+  JOB_MAX_ATTEMPTS: int(1, 20, 3),
+  JOB_RETRY_BASE_SECONDS: int(0, 3600, 30),
+  /** Validity of the master GET and the output PUT prefix handed to a runner. */
+  JOB_URL_TTL_SECONDS: int(60, 7 * 24 * 3600, 12 * 3600),
+  TRANSCODE_LADDER: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return DEFAULT_LADDER;
+      const parsed = z.array(LadderRung).min(1).safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: `not a ladder: ${parsed.error.message}` });
+      return z.NEVER;
+    }),
+  SEGMENT_SECONDS: z.coerce.number().positive().max(30).default(2),
+  MAX_DURATION_SEC: int(1, 48 * 3600, 6 * 3600),
+  MAX_SOURCE_WIDTH: int(16, 16384, 7680),
+  MAX_SOURCE_HEIGHT: int(16, 16384, 4320),
+  MAX_OUTPUT_FILE_BYTES: int(1024, 5 * GiB, 512 * 1024 * 1024),
+});
+
+export type Settings = z.output<typeof Settings>;
+
+const cache = new WeakMap<object, Settings>();
+
+/** The parsed settings of this Worker (parsed once per env object). */
+export function settings(env: Env): Settings {
+  let s = cache.get(env);
+  if (!s) {
+    const present = Object.fromEntries(
+      Object.entries(env).filter(([, v]) => typeof v === 'string' && v !== ''),
+    );
+    const parsed = Settings.safeParse(present);
+    if (!parsed.success) {
+      throw new Error(
+        `invalid videos settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    }
+    s = parsed.data;
+    cache.set(env, s);
+  }
+  return s;
+}

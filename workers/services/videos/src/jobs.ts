@@ -1,0 +1,374 @@
+/**
+ * The transcode job state machine, PeerTube-shaped:
+ *
+ *   pending ──claim──▶ processing ──success──▶ completed
+ *      ▲                 │  │  └──abort──▶ pending (at once, no attempt spent)
+ *      │ back-off        │  └──error (retryable, attempts left) / lease expired──▶ pending
+ *      └─────────────────┘
+ *                        └──error (final or attempts spent)──▶ failed ──admin retry──▶ pending
+ *   pending | processing ──new master / video deleted──▶ cancelled
+ *
+ * Every transition out of a state is one D1 batch guarded by the job's `version`, so two parties
+ * racing for the same job (a runner reporting success as its lease is reaped) cannot both win, and
+ * the video row and the outbox event change exactly when the job row does.
+ */
+import { and, asc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
+import { Problem } from '../../../lib/problem.ts';
+import type { Env } from './config.ts';
+import { type Db, database } from './db/client.ts';
+import { jobClaims, jobs, runners, videos } from './db/schema.ts';
+import { jobPolicy, leaseUntil, retryDelayMs } from './job-policy.ts';
+import type { Defer } from './master.ts';
+import { deliver, stageEventIf } from './outbox.ts';
+import { type CompletedOutputs, publishOutputs } from './outputs.ts';
+import type { JobRow } from './videos.ts';
+
+/** True in a batch statement once the job's row carries `version` (the transition applied). */
+function movedTo(jobId: string, version: number): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${jobs} WHERE ${jobs.id} = ${jobId} AND ${jobs.version} = ${version})`;
+}
+
+export type Claim = { kind: 'job'; job: JobRow; leaseToken: string } | { kind: 'none' } | { kind: 'drained' };
+
+/**
+ * Gives the runner the oldest claimable job with a fresh lease. Expired leases are reaped first, so
+ * a job whose runner died is claimable again without any cron.
+ */
+export async function claimNextJob(env: Env, runnerId: string, now = new Date()): Promise<Claim> {
+  const db = database(env.DB);
+  const policy = jobPolicy(env);
+  await reapExpiredLeases(env, now);
+  const [runner] = await db
+    .insert(runners)
+    .values({ id: runnerId, firstSeenAt: now, lastSeenAt: now })
+    .onConflictDoUpdate({ target: runners.id, set: { lastSeenAt: now } })
+    .returning();
+  if (runner?.drainedAt) return { kind: 'drained' };
+
+  const leaseToken = randomToken();
+  const claimId = newId('clm');
+  const candidate = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.state, 'pending'), lte(jobs.notBefore, now)))
+    .orderBy(asc(jobs.notBefore), asc(jobs.createdAt))
+    .limit(1);
+  const claimed = db.select({ id: jobs.id }).from(jobs).where(eq(jobs.claimId, claimId));
+  const [rows] = await db.batch([
+    db
+      .update(jobs)
+      .set({
+        state: 'processing',
+        version: sql`${jobs.version} + 1`,
+        runnerId,
+        leaseTokenHash: await sha256Hex(leaseToken),
+        leaseExpiresAt: leaseUntil(policy, now),
+        claimId,
+        progress: 0,
+        stage: null,
+        speed: null,
+        updatedAt: now,
+      })
+      .where(and(inArray(jobs.id, candidate), eq(jobs.state, 'pending')))
+      .returning(),
+    // Columns in table order: id, job_id, runner_id, claimed_at, ended_at, outcome, reason.
+    db
+      .insert(jobClaims)
+      .select(
+        sql`SELECT ${claimId}, ${jobs.id}, ${runnerId}, ${now.getTime()}, NULL, 'running', NULL FROM ${jobs} WHERE ${jobs.claimId} = ${claimId}`,
+      ),
+    db
+      .update(videos)
+      .set({ status: 'processing', updatedAt: now })
+      .where(and(inArray(videos.currentJobId, claimed), inArray(videos.status, ['uploaded', 'processing']))),
+  ]);
+  const job = rows[0];
+  return job ? { kind: 'job', job, leaseToken } : { kind: 'none' };
+}
+
+/** The job, if `leaseToken` holds its unexpired lease; 404 for an unknown job, 409 otherwise. */
+async function leasedJob(db: Db, jobId: string, leaseToken: string, now: Date): Promise<JobRow> {
+  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
+  if (!job) throw Problem.notFound(`No job ${jobId}.`);
+  const hash = await sha256Hex(leaseToken);
+  if (
+    job.state !== 'processing' ||
+    job.leaseTokenHash !== hash ||
+    !job.leaseExpiresAt ||
+    job.leaseExpiresAt <= now
+  ) {
+    throw Problem.conflict(
+      'The lease is not held: it expired, was reclaimed or the job ended. Drop the job.',
+    );
+  }
+  return job;
+}
+
+export interface Progress {
+  progress: number;
+  speed?: number | undefined;
+  stage?: string | undefined;
+}
+
+/** A heartbeat: records progress and extends the lease. */
+export async function extendLease(
+  env: Env,
+  jobId: string,
+  leaseToken: string,
+  update: Progress,
+  now = new Date(),
+): Promise<Date> {
+  const db = database(env.DB);
+  const job = await leasedJob(db, jobId, leaseToken, now);
+  const leaseExpiresAt = leaseUntil(jobPolicy(env), now);
+  const [row] = await db
+    .update(jobs)
+    .set({
+      leaseExpiresAt,
+      progress: update.progress,
+      speed: update.speed ?? null,
+      stage: update.stage ?? null,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(jobs.id, job.id),
+        eq(jobs.version, job.version),
+        eq(jobs.leaseTokenHash, job.leaseTokenHash!),
+        sql`${jobs.leaseExpiresAt} > ${now.getTime()}`,
+      ),
+    )
+    .returning({ leaseExpiresAt: jobs.leaseExpiresAt });
+  if (!row?.leaseExpiresAt) throw Problem.conflict('The lease expired while extending it. Drop the job.');
+  return row.leaseExpiresAt;
+}
+
+interface Failure {
+  reason: string;
+  retryable: boolean;
+  outcome: 'failed' | 'lease_expired';
+  /** Claimable again at once (a lost lease) rather than after the back-off. */
+  immediate?: boolean;
+  /** An extra condition the job row must meet for the transition to apply. */
+  also?: SQL;
+}
+
+/** A failed attempt: back to pending after the back-off, or dead-lettered once attempts run out. */
+async function recordFailure(
+  env: Env,
+  db: Db,
+  job: JobRow,
+  f: Failure,
+  now: Date,
+): Promise<'retry' | 'dead'> {
+  const policy = jobPolicy(env);
+  const failures = job.failures + 1;
+  const dead = !f.retryable || failures >= job.maxAttempts;
+  const next = job.version + 1;
+  const moved = movedTo(job.id, next);
+  const reason = f.reason.slice(0, 2000);
+  const items: BatchItem<'sqlite'>[] = [
+    db
+      .update(jobs)
+      .set({
+        state: dead ? 'failed' : 'pending',
+        version: next,
+        failures,
+        notBefore: new Date(now.getTime() + (f.immediate || dead ? 0 : retryDelayMs(policy, failures))),
+        leaseTokenHash: null,
+        leaseExpiresAt: null,
+        lastError: reason,
+        progress: 0,
+        stage: null,
+        speed: null,
+        updatedAt: now,
+        finishedAt: dead ? now : null,
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.version, job.version), f.also))
+      .returning({ id: jobs.id }),
+    db
+      .update(jobClaims)
+      .set({ outcome: f.outcome, endedAt: now, reason })
+      .where(and(eq(jobClaims.id, job.claimId ?? ''), moved)),
+  ];
+  let event: ReturnType<typeof stageEventIf<'VideoTranscodeFailed'>> | undefined;
+  if (dead) {
+    const current = and(eq(videos.id, job.videoId), eq(videos.currentJobId, job.id));
+    items.push(
+      db
+        .update(videos)
+        .set({ status: 'failed', failureReason: reason, updatedAt: now })
+        .where(and(current, moved)),
+    );
+    event = stageEventIf(
+      db,
+      and(moved, sql`EXISTS (SELECT 1 FROM ${videos} WHERE ${current})`)!,
+      'VideoTranscodeFailed',
+      job.videoId,
+      { videoId: job.videoId, jobId: job.id, reason, attempts: failures },
+    );
+    items.push(event.insert);
+  }
+  const [applied] = (await db.batch(items as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as [unknown[]];
+  if (applied.length === 0) throw Problem.conflict('The job changed meanwhile. Drop the job.');
+  if (event) await deliver(env, db, [event.event]);
+  return dead ? 'dead' : 'retry';
+}
+
+export async function failJob(
+  env: Env,
+  jobId: string,
+  leaseToken: string,
+  report: { reason: string; retryable: boolean },
+  now = new Date(),
+): Promise<'retry' | 'dead'> {
+  const db = database(env.DB);
+  const job = await leasedJob(db, jobId, leaseToken, now);
+  return recordFailure(env, db, job, { ...report, outcome: 'failed' }, now);
+}
+
+/** The runner gives the job back (e.g. shutting down): claimable again at once, no attempt spent. */
+export async function abortJob(
+  env: Env,
+  jobId: string,
+  leaseToken: string,
+  reason: string,
+  now = new Date(),
+): Promise<void> {
+  const db = database(env.DB);
+  const job = await leasedJob(db, jobId, leaseToken, now);
+  const next = job.version + 1;
+  const [applied] = await db.batch([
+    db
+      .update(jobs)
+      .set({
+        state: 'pending',
+        version: next,
+        notBefore: now,
+        leaseTokenHash: null,
+        leaseExpiresAt: null,
+        progress: 0,
+        stage: null,
+        speed: null,
+        updatedAt: now,
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.version, job.version)))
+      .returning({ id: jobs.id }),
+    db
+      .update(jobClaims)
+      .set({ outcome: 'aborted', endedAt: now, reason: reason.slice(0, 500) })
+      .where(and(eq(jobClaims.id, job.claimId ?? ''), movedTo(job.id, next))),
+  ]);
+  if (applied.length === 0) throw Problem.conflict('The job changed meanwhile. Drop the job.');
+}
+
+/** Jobs whose runner stopped reporting: each lost lease counts as a failed attempt. */
+export async function reapExpiredLeases(env: Env, now = new Date()): Promise<number> {
+  const db = database(env.DB);
+  const expired = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.state, 'processing'), lte(jobs.leaseExpiresAt, now)))
+    .limit(50);
+  let reaped = 0;
+  for (const job of expired) {
+    try {
+      await recordFailure(
+        env,
+        db,
+        job,
+        {
+          reason: `The lease expired: runner ${job.runnerId ?? '?'} stopped reporting.`,
+          retryable: true,
+          outcome: 'lease_expired',
+          immediate: true,
+          also: lte(jobs.leaseExpiresAt, now),
+        },
+        now,
+      );
+      reaped++;
+    } catch (err) {
+      if (!(err instanceof Problem && err.status === 409)) throw err;
+    }
+  }
+  return reaped;
+}
+
+/** The runner's result: outputs checked and published, the video ready, VideoTranscoded emitted. */
+export async function completeJob(
+  env: Env,
+  jobId: string,
+  leaseToken: string,
+  result: CompletedOutputs,
+  origin: string,
+  defer: Defer,
+  now = new Date(),
+): Promise<void> {
+  const db = database(env.DB);
+  const job = await leasedJob(db, jobId, leaseToken, now);
+  const published = await publishOutputs(env.MEDIA, job, result, origin);
+  const next = job.version + 1;
+  const moved = movedTo(job.id, next);
+  const current = and(eq(videos.id, job.videoId), eq(videos.currentJobId, job.id));
+  const event = stageEventIf(
+    db,
+    and(moved, sql`EXISTS (SELECT 1 FROM ${videos} WHERE ${current})`)!,
+    'VideoTranscoded',
+    job.videoId,
+    {
+      videoId: job.videoId,
+      jobId: job.id,
+      durationSec: result.durationSec,
+      renditions: published.renditions.map((r) => ({
+        name: r.name,
+        width: r.width,
+        height: r.height,
+        bandwidth: r.bandwidth,
+        codecs: r.codecs,
+        playlist: r.playlist,
+      })),
+      thumbnailUrl: published.posterUrl,
+    },
+  );
+  const [applied] = await db.batch([
+    db
+      .update(jobs)
+      .set({
+        state: 'completed',
+        version: next,
+        progress: 100,
+        stage: null,
+        leaseTokenHash: null,
+        leaseExpiresAt: null,
+        result,
+        updatedAt: now,
+        finishedAt: now,
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.version, job.version)))
+      .returning({ id: jobs.id }),
+    db
+      .update(jobClaims)
+      .set({ outcome: 'succeeded', endedAt: now })
+      .where(and(eq(jobClaims.id, job.claimId ?? ''), moved)),
+    db
+      .update(videos)
+      .set({
+        status: 'ready',
+        failureReason: null,
+        durationSec: result.durationSec,
+        outputPrefix: published.prefix,
+        masterPlaylist: result.masterPlaylist,
+        renditions: published.renditions,
+        posterKey: published.posterKey,
+        storyboard: result.thumbnails.storyboard ?? null,
+        updatedAt: now,
+      })
+      .where(and(current, moved)),
+    event.insert,
+  ]);
+  if (applied.length === 0) throw Problem.conflict('The job changed meanwhile. Drop the job.');
+  await deliver(env, db, [event.event]);
+  defer(published.cleanup());
+}

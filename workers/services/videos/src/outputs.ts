@@ -1,0 +1,91 @@
+/**
+ * What a runner reports on success is checked against what it actually stored before the video is
+ * marked ready: every path must stay inside the job's output prefix and every playlist and the
+ * poster must exist. The poster is then copied to a public key, so thumbnailUrl never expires.
+ */
+import type { z } from 'zod';
+import { errorFields, log } from '../../../lib/log.ts';
+import { type FieldError, Problem } from '../../../lib/problem.ts';
+import type { StoredRendition } from './db/schema.ts';
+import { deletePrefix } from './purge.ts';
+import type { SuccessRequest } from './runner-contract.ts';
+import { isSafeKey, publicUrl } from './storage-token.ts';
+import type { JobRow } from './videos.ts';
+
+export type CompletedOutputs = Omit<z.infer<typeof SuccessRequest>, 'leaseToken'>;
+
+export function outputPrefix(job: Pick<JobRow, 'id' | 'videoId'>): string {
+  return `renditions/${job.videoId}/${job.id}/`;
+}
+
+export interface PublishedOutputs {
+  prefix: string;
+  renditions: StoredRendition[];
+  posterKey: string;
+  posterUrl: string;
+  /** Deletes the outputs and posters of the video's earlier jobs. */
+  cleanup(): Promise<void>;
+}
+
+export async function publishOutputs(
+  bucket: R2Bucket,
+  job: Pick<JobRow, 'id' | 'videoId'>,
+  result: CompletedOutputs,
+  origin: string,
+): Promise<PublishedOutputs> {
+  const prefix = outputPrefix(job);
+  const paths: [string, string][] = [
+    ['masterPlaylist', result.masterPlaylist],
+    ...result.renditions.map((r, i): [string, string] => [`renditions.${i}.playlist`, r.playlist]),
+    ['thumbnails.poster', result.thumbnails.poster],
+  ];
+  if (result.thumbnails.storyboard) {
+    paths.push(['thumbnails.storyboard.sprite', result.thumbnails.storyboard.sprite]);
+    paths.push(['thumbnails.storyboard.vtt', result.thumbnails.storyboard.vtt]);
+  }
+  const errors: FieldError[] = paths
+    .filter(([, p]) => !isSafeKey(p))
+    .map(([path]) => ({ path, message: 'must be a relative path inside the output prefix' }));
+  if (errors.length) throw Problem.badRequest('The result names paths outside the job output.', errors);
+
+  const heads = await Promise.all(paths.map(([, p]) => bucket.head(prefix + p)));
+  const missing = paths
+    .filter((_, i) => heads[i] === null)
+    .map(([path, p]) => ({ path, message: `${p} was not stored` }));
+  if (missing.length) throw Problem.badRequest('The result names outputs that were never stored.', missing);
+
+  const poster = await bucket.get(prefix + result.thumbnails.poster);
+  if (!poster) throw Problem.badRequest('The poster disappeared.');
+  const posterKey = `public/posters/${job.videoId}/${job.id}.jpg`;
+  await bucket.put(posterKey, poster.body, {
+    httpMetadata: { contentType: poster.httpMetadata?.contentType ?? 'image/jpeg' },
+  });
+
+  const renditions: StoredRendition[] = result.renditions.map((r) => ({
+    name: r.name,
+    width: r.width,
+    height: r.height,
+    bandwidth: r.bandwidth,
+    averageBandwidth: r.averageBandwidth,
+    codecs: r.codecs,
+    frameRate: r.frameRate,
+    playlist: r.playlist,
+    segments: r.segments,
+    bytes: r.bytes,
+  }));
+  return {
+    prefix,
+    renditions,
+    posterKey,
+    posterUrl: publicUrl(origin, posterKey),
+    async cleanup() {
+      try {
+        await deletePrefix(bucket, `renditions/${job.videoId}/`, (k) => k.startsWith(prefix));
+        await deletePrefix(bucket, `public/posters/${job.videoId}/`, (k) => k === posterKey);
+      } catch (err) {
+        // Leftovers cost storage, not correctness; deleting the video purges them for good.
+        log('warn', 'could not delete superseded outputs', { videoId: job.videoId, ...errorFields(err) });
+      }
+    },
+  };
+}

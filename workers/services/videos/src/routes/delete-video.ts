@@ -1,0 +1,77 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { implement, noContent } from '../../../../lib/api.ts';
+import { errorFields, log } from '../../../../lib/log.ts';
+import { deleteVideo } from '../api/videos.ts';
+import { actorOf, auditEntry } from '../audit.ts';
+import type { Env } from '../config.ts';
+import { database } from '../db/client.ts';
+import { jobClaims, jobs, uploads, videos } from '../db/schema.ts';
+import { deliver, stageEvent } from '../outbox.ts';
+import { masterStorage } from '../uploads/index.ts';
+import { auditSnapshot, requireVideo } from '../videos.ts';
+
+/**
+ * Deletes the record at once; VideoDeleted (consumed by this service too) purges the objects in R2
+ * with the queue's retries, and tells catalog, profiles and recommendations to forget the video.
+ */
+export const deleteVideoHandler = implement(deleteVideo, async (input, caller, env: Env, ctx) => {
+  const db = database(env.DB);
+  const now = new Date();
+  const before = await requireVideo(db, input.params.id);
+  const live = and(eq(jobs.videoId, before.id), inArray(jobs.state, ['pending', 'processing']));
+  const openMultipart = await db
+    .select()
+    .from(uploads)
+    .where(and(eq(uploads.videoId, before.id), eq(uploads.state, 'issued'), eq(uploads.kind, 'multipart')));
+  const deleted = stageEvent(db, 'VideoDeleted', before.id, { videoId: before.id }, caller.traceparent);
+  await db.batch([
+    db
+      .update(jobClaims)
+      .set({ outcome: 'cancelled', endedAt: now, reason: 'the video was deleted' })
+      .where(
+        and(
+          eq(jobClaims.outcome, 'running'),
+          inArray(jobClaims.jobId, db.select({ id: jobs.id }).from(jobs).where(live)),
+        ),
+      ),
+    db
+      .update(jobs)
+      .set({
+        state: 'cancelled',
+        leaseTokenHash: null,
+        leaseExpiresAt: null,
+        lastError: 'the video was deleted',
+        updatedAt: now,
+        finishedAt: now,
+      })
+      .where(live),
+    db
+      .update(uploads)
+      .set({ state: 'aborted' })
+      .where(and(eq(uploads.videoId, before.id), eq(uploads.state, 'issued'))),
+    db.delete(videos).where(eq(videos.id, before.id)),
+    deleted.insert,
+    auditEntry(db, {
+      action: 'video.delete',
+      actor: actorOf(caller),
+      videoId: before.id,
+      before: auditSnapshot(before),
+      caller,
+      at: now,
+    }),
+  ]);
+  await deliver(env, db, [deleted.event]);
+  if (openMultipart.length) {
+    const storage = masterStorage(env, caller.origin);
+    for (const u of openMultipart) {
+      ctx.waitUntil(
+        storage
+          .abortMultipart(u.key, u.multipartId!)
+          .catch((err) =>
+            log('warn', 'could not abort a multipart upload', { uploadId: u.id, ...errorFields(err) }),
+          ),
+      );
+    }
+  }
+  return noContent;
+});

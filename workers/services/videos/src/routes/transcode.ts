@@ -1,0 +1,10 @@
+import { implement, json } from '../../../../lib/api.ts';
+import { retryTranscode } from '../api/videos.ts';
+import type { Env } from '../config.ts';
+import { retryTranscode as requeue } from '../job-queue.ts';
+import { jobView } from '../videos.ts';
+
+export const retryTranscodeHandler = implement(retryTranscode, async (input, caller, env: Env) => {
+  const job = await requeue(env, input.params.id, caller);
+  return json(202, jobView(job));
+});
