@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT, type RunningPlatform, startPlatform } from '../../../scripts/platform.ts';
+import { startIdentityProviders } from './identity-providers.ts';
 
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-e2e' };
 
@@ -15,11 +16,13 @@ declare module 'vitest' {
 }
 
 let platform: RunningPlatform | undefined;
+let identityProviders: Awaited<ReturnType<typeof startIdentityProviders>> | undefined;
 
 export async function setup(project: TestProject) {
   const port = Number(process.env.E2E_PORT ?? 8877);
   const stateDir = path.join(ROOT, '.e2e-state', String(port));
   rmSync(stateDir, { recursive: true, force: true });
+  identityProviders = await startIdentityProviders(`http://127.0.0.1:${port}`);
   platform = await startPlatform({
     port,
     stateDir,
@@ -27,14 +30,18 @@ export async function setup(project: TestProject) {
     adminPassword: ADMIN.password,
     runner: process.env.E2E_RUNNER !== '0',
     output: process.env.E2E_VERBOSE ? 'inherit' : 'ignore',
+    // A short lease keeps the runner-crash test fast.
+    vars: { ...identityProviders.vars, RUNNER_LEASE_SECONDS: '10' },
     log: () => undefined,
   });
   project.provide('baseUrl', platform.url);
   project.provide('secrets', platform.secrets);
   project.provide('admin', ADMIN);
   project.provide('stateDir', stateDir);
+  project.provide('idp', identityProviders.info);
 }
 
 export async function teardown() {
   await platform?.stop();
+  await identityProviders?.stop();
 }

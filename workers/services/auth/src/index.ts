@@ -1,19 +1,89 @@
-import type { HandlerTable } from '../../../lib/api.ts';
+/**
+ * The auth service: users, credentials, refresh-token families, roles, API keys, JWKS. The gateway
+ * calls `handle(routeId, input, caller)` for public routes, `jwks()` and `verifyApiKey()` at the
+ * door, and `ready()` for /readyz.
+ */
+import type { Caller, HandlerTable, Reply, RouteInput } from '../../../lib/api.ts';
+import { log } from '../../../lib/log.ts';
 import { ServiceEntrypoint } from '../../../lib/service.ts';
+import { seedAdminOnce } from './admin-seed.ts';
+import { verifyApiKey } from './api-keys.ts';
+import { config } from './config.ts';
+import { database } from './db/client.ts';
+import type { Env } from './env.ts';
+import { purgeExpired } from './housekeeping.ts';
+import { wrappingKey } from './key-wrap.ts';
+import { burnVerification } from './passwords.ts';
+import { createApiKeyHandler, listApiKeysHandler, revokeApiKeyHandler } from './routes/api-keys.ts';
+import { loginHandler } from './routes/login.ts';
+import { logoutHandler } from './routes/logout.ts';
+import { meHandler } from './routes/me.ts';
+import { oauthCallbackHandler } from './routes/oauth-callback.ts';
+import { oauthStartHandler } from './routes/oauth-start.ts';
+import { outboxHandler } from './routes/outbox.ts';
+import { completePasswordResetHandler, requestPasswordResetHandler } from './routes/password-reset.ts';
+import { refreshHandler } from './routes/refresh.ts';
+import { jwksHandler, rotateSigningKeysHandler } from './routes/signing-keys.ts';
+import { signupHandler } from './routes/signup.ts';
+import { setRolesHandler } from './routes/user-roles.ts';
+import { ensureSigningKeys, keySet, type PublicJwk } from './signing-keys.ts';
 
-export interface Env {
-  ENVIRONMENT: string;
-  JWT_ISSUER: string;
-  JWT_AUDIENCE: string;
-  DB: D1Database;
-  Q_ANALYTICS_EVENTS: Queue;
-  Q_PROFILE_EVENTS: Queue;
-}
+export { LoginGuard } from '../../../../durable-objects/login-guard.ts';
+export type { Env } from './env.ts';
 
 export default class AuthService extends ServiceEntrypoint<Env> {
-  protected readonly routes: HandlerTable<Env> = {};
+  protected readonly routes: HandlerTable<Env> = Object.fromEntries([
+    signupHandler,
+    loginHandler,
+    refreshHandler,
+    logoutHandler,
+    meHandler,
+    requestPasswordResetHandler,
+    completePasswordResetHandler,
+    oauthStartHandler,
+    oauthCallbackHandler,
+    jwksHandler,
+    rotateSigningKeysHandler,
+    setRolesHandler,
+    createApiKeyHandler,
+    listApiKeysHandler,
+    revokeApiKeyHandler,
+    outboxHandler,
+  ]);
 
   protected readyChecks() {
-    return { d1: () => this.env.DB.prepare('SELECT 1').first() };
+    const db = database(this.env.DB);
+    return {
+      d1: () => this.env.DB.prepare('SELECT 1').first(),
+      admin: () => seedAdminOnce(this.env),
+      // Fails without KEY_ENCRYPTION_KEY: without it no token can be issued.
+      signingKeys: async () => ensureSigningKeys(db, await wrappingKey(this.env.KEY_ENCRYPTION_KEY)),
+      // Loads argon2 and makes the dummy hash, so the first unknown-email login costs no more.
+      argon2: () => burnVerification('', config(this.env).argon2),
+    };
+  }
+
+  override async handle(routeId: string, input: RouteInput, caller: Caller): Promise<Reply> {
+    await seedAdminOnce(this.env).catch(() => undefined);
+    return super.handle(routeId, input, caller);
+  }
+
+  /** The hourly cron: forget expired tokens, flows, mails and keys. */
+  override async scheduled(_controller: ScheduledController): Promise<void> {
+    const purged = await purgeExpired(database(this.env.DB), config(this.env).refreshTokenTtlMs);
+    log('info', 'expired auth records purged', purged);
+  }
+
+  /** The JWKS the gateway verifies access tokens with. */
+  async jwks(): Promise<{ keys: PublicJwk[] }> {
+    return keySet(database(this.env.DB), () => wrappingKey(this.env.KEY_ENCRYPTION_KEY));
+  }
+
+  /** What an `X-API-Key` stands for, or null when it is unknown, revoked, expired or orphaned. */
+  async verifyApiKey(key: string) {
+    const found = await verifyApiKey(database(this.env.DB), key);
+    if (!found) return null;
+    if (found.touch) this.ctx.waitUntil(found.touch.catch(() => undefined));
+    return found.verified;
   }
 }

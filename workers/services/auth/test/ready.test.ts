@@ -1,12 +1,11 @@
-import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { auth } from './support/service.ts';
 
-describe('auth service', () => {
-  it('reports ready when its database answers', async () => {
-    const report = await (
-      exports as unknown as { default: { ready(): Promise<{ ok: boolean }> } }
-    ).default.ready();
+describe('readiness', () => {
+  it('checks the database, the seeded admin, the signing keys and argon2', async () => {
+    const report = await auth.ready();
     expect(report.ok).toBe(true);
-    expect(env).toBeTruthy();
+    expect(Object.keys(report.checks).sort()).toEqual(['admin', 'argon2', 'd1', 'signingKeys']);
+    expect((await auth.jwks()).keys.length).toBeGreaterThanOrEqual(2);
   });
 });

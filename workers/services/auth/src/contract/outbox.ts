@@ -1,0 +1,31 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { defineRoute } from '../../../../lib/api.ts';
+import { BEARER_OR_API_KEY, Email, jsonResponse, Paging, problemResponses } from './schemas.ts';
+
+const Mail = z
+  .object({
+    id: z.string(),
+    to: Email,
+    kind: z.enum(['password_reset']),
+    subject: z.string().openapi({ example: 'Reset your password' }),
+    text: z.string(),
+    token: z.string().nullable().openapi({ description: 'The secret the mail carries (reset token).' }),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('OutboxMail');
+
+export const outbox = defineRoute({
+  id: 'auth.outbox',
+  service: 'auth',
+  policy: { access: 'admin', ipGroup: 'internal' },
+  route: createRoute({
+    method: 'get',
+    path: '/internal/outbox',
+    tags: ['Operations'],
+    summary: 'The mail outbox (password reset mails with their tokens), newest first.',
+    description: 'Where mail goes instead of being sent. Admin only, from the internal networks.',
+    security: BEARER_OR_API_KEY,
+    request: { query: Paging.extend({ to: Email.optional() }) },
+    responses: { 200: jsonResponse(z.array(Mail), 'A page of mails.'), ...problemResponses },
+  }),
+});

@@ -1,0 +1,53 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { defineRoute } from '../../../../lib/api.ts';
+import { Email, jsonBody, NewPassword, problemResponses } from './schemas.ts';
+
+const tags = ['Auth'];
+
+export const requestPasswordReset = defineRoute({
+  id: 'auth.requestPasswordReset',
+  service: 'auth',
+  policy: { access: 'public', rateLimit: 'auth', bodyLimit: 4096 },
+  route: createRoute({
+    method: 'post',
+    path: '/auth/password-reset',
+    tags,
+    summary: 'Mail a single-use password reset link.',
+    description:
+      'Answers 202 whether or not the email belongs to an account. Locally the mail lands in ' +
+      '`GET /internal/outbox`.',
+    request: { body: jsonBody(z.object({ email: Email }).openapi('PasswordResetRequest')) },
+    responses: { 202: { description: 'Accepted.' }, ...problemResponses },
+  }),
+});
+
+export const completePasswordReset = defineRoute({
+  id: 'auth.completePasswordReset',
+  service: 'auth',
+  policy: { access: 'public', rateLimit: 'auth', bodyLimit: 4096 },
+  route: createRoute({
+    method: 'post',
+    path: '/auth/password-reset/complete',
+    tags,
+    summary: 'Set a new password with a reset token; signs out every session of the account.',
+    request: {
+      body: jsonBody(
+        z
+          .object({
+            token: z
+              .string()
+              .min(1)
+              .max(512)
+              .openapi({ example: 'Zq3xW8mN2pR5tV7yB1cD4fG6hJ9kL0oS3uX5zA7bC9e' }),
+            newPassword: NewPassword,
+          })
+          .openapi('PasswordResetCompletion'),
+      ),
+    },
+    responses: {
+      204: { description: 'The password is changed and every session revoked.' },
+      400: { description: 'The token is unknown, expired or already used.' },
+      ...problemResponses,
+    },
+  }),
+});

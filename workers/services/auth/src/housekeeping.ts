@@ -1,0 +1,48 @@
+/**
+ * Deletes what can no longer matter, on the hourly cron. A spent refresh token is kept until it
+ * would have expired, since presenting it again before then must still revoke its family.
+ */
+import { and, isNotNull, lt, or } from 'drizzle-orm';
+import type { Db } from './db/client.ts';
+import {
+  oauthFlows,
+  outboxMails,
+  passwordResetTokens,
+  refreshFamilies,
+  refreshTokens,
+  signingKeys,
+} from './db/schema.ts';
+
+const OUTBOX_KEEP_MS = 7 * 24 * 3600_000;
+
+export async function purgeExpired(db: Db, refreshTtlMs: number, now = Date.now()) {
+  const [tokens, families, resets, flows, mails, keys] = await db.batch([
+    db
+      .delete(refreshTokens)
+      .where(lt(refreshTokens.expiresAt, now))
+      .returning({ x: refreshTokens.tokenHash }),
+    // A revoked family's tokens are all refused; once they would have expired it is history.
+    db
+      .delete(refreshFamilies)
+      .where(and(isNotNull(refreshFamilies.revokedAt), lt(refreshFamilies.revokedAt, now - refreshTtlMs)))
+      .returning({ x: refreshFamilies.id }),
+    db
+      .delete(passwordResetTokens)
+      .where(or(lt(passwordResetTokens.expiresAt, now), isNotNull(passwordResetTokens.usedAt)))
+      .returning({ x: passwordResetTokens.tokenHash }),
+    db.delete(oauthFlows).where(lt(oauthFlows.expiresAt, now)).returning({ x: oauthFlows.stateHash }),
+    db
+      .delete(outboxMails)
+      .where(lt(outboxMails.createdAt, now - OUTBOX_KEEP_MS))
+      .returning({ x: outboxMails.id }),
+    db.delete(signingKeys).where(lt(signingKeys.expiresAt, now)).returning({ x: signingKeys.kid }),
+  ]);
+  return {
+    refreshTokens: tokens.length,
+    refreshFamilies: families.length,
+    passwordResetTokens: resets.length,
+    oauthFlows: flows.length,
+    outboxMails: mails.length,
+    signingKeys: keys.length,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Turns a provider identity into an account: the identity's known account, else the account with
+ * the same (provider-verified) email, else a new viewer account without a password.
+ */
+import { and, eq } from 'drizzle-orm';
+import { Problem } from '../../../../lib/problem.ts';
+import type { Db } from '../db/client.ts';
+import { oauthIdentities, type User } from '../db/schema.ts';
+import { createUser, findUser, findUserByEmail } from '../users.ts';
+import type { Identity } from './providers.ts';
+
+export async function accountFor(
+  db: Db,
+  id: Identity,
+  now = Date.now(),
+): Promise<{ user: User; created: boolean }> {
+  const linked = await db.query.oauthIdentities.findFirst({
+    where: and(eq(oauthIdentities.provider, id.provider), eq(oauthIdentities.subject, id.subject)),
+  });
+  if (linked) {
+    const user = await findUser(db, linked.userId);
+    if (user) return { user, created: false };
+  }
+  let user = await findUserByEmail(db, id.email);
+  let created = false;
+  if (!user) {
+    try {
+      user = await createUser(db, { email: id.email, name: id.name, passwordHash: null }, now);
+      created = true;
+    } catch (err) {
+      // Someone signed up with this email a moment ago: link to that account instead.
+      if (!(err instanceof Problem && err.code === 'conflict')) throw err;
+      user = await findUserByEmail(db, id.email);
+      if (!user) throw err;
+    }
+  }
+  await db
+    .insert(oauthIdentities)
+    .values({ provider: id.provider, subject: id.subject, userId: user.id, email: id.email, createdAt: now })
+    .onConflictDoNothing();
+  return { user, created };
+}

@@ -1,0 +1,90 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Role } from '../../../lib/api.ts';
+import { newId } from '../../../lib/ids.ts';
+import { Problem } from '../../../lib/problem.ts';
+import type { Db } from './db/client.ts';
+import { isUniqueViolation } from './db/errors.ts';
+import { type User, users } from './db/schema.ts';
+
+export const ROLES = ['viewer', 'admin'] as const satisfies readonly Role[];
+
+/** Emails are compared case-insensitively (the contract); the typed form is kept for display. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  return db.query.users.findFirst({ where: eq(users.emailNormalized, normalizeEmail(email)) });
+}
+
+export async function findUser(db: Db, id: string): Promise<User | undefined> {
+  return db.query.users.findFirst({ where: eq(users.id, id) });
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  passwordHash: string | null;
+  roles?: Role[];
+}
+
+/** Creates an account; 409 when the email is taken (checked by the unique index, race-free). */
+export async function createUser(db: Db, input: NewUser, now = Date.now()): Promise<User> {
+  const row = {
+    id: newId('usr'),
+    email: input.email.trim(),
+    emailNormalized: normalizeEmail(input.email),
+    name: input.name.trim(),
+    passwordHash: input.passwordHash,
+    roles: input.roles ?? ['viewer'],
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await db.insert(users).values(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw Problem.conflict('An account with this email already exists.');
+    throw err;
+  }
+  return row;
+}
+
+export function rolesOf(user: Pick<User, 'roles'>): Role[] {
+  return user.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+}
+
+/** Every account is a viewer; the order is fixed so the stored set compares equal. */
+export function normalizeRoles(roles: readonly string[]): Role[] {
+  const set = new Set<string>([...roles, 'viewer']);
+  return ROLES.filter((r) => set.has(r));
+}
+
+export function userView(user: User) {
+  return { userId: user.id, email: user.email, name: user.name, roles: rolesOf(user) };
+}
+
+export async function setPasswordHash(db: Db, userId: string, passwordHash: string, now = Date.now()) {
+  await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
+}
+
+/**
+ * Replaces a user's roles. Taking admin away is one conditional UPDATE that only applies while
+ * another admin remains, so two admins demoting each other at once cannot leave none.
+ */
+export async function changeRoles(db: Db, userId: string, wanted: readonly string[], now = Date.now()) {
+  const user = await findUser(db, userId);
+  if (!user) throw Problem.notFound('No such user.');
+  const roles = normalizeRoles(wanted);
+  const before = rolesOf(user);
+  if (before.join() === roles.join()) return { user, changed: false };
+  const demotesAdmin = before.includes('admin') && !roles.includes('admin');
+  const otherAdmins = sql`(SELECT count(*) FROM users AS u, json_each(u.roles) AS r
+    WHERE r.value = 'admin' AND u.id <> ${userId}) > 0`;
+  const updated = await db
+    .update(users)
+    .set({ roles, updatedAt: now })
+    .where(demotesAdmin ? and(eq(users.id, userId), otherAdmins) : eq(users.id, userId))
+    .returning();
+  if (!updated[0]) throw Problem.conflict('This is the last admin; make someone else admin first.');
+  return { user: updated[0], changed: true };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { auth, call, issueKey, keyCaller } from './support/service.ts';
+
+describe('API keys', () => {
+  it('are issued once with their secret, a visible prefix and their scopes', async () => {
+    const { caller, key } = await issueKey(['videos:read', 'videos:read', 'ops']);
+    expect(key.key).toMatch(/^evk_[0-9a-z]{8}_[A-Za-z0-9_-]{43}$/);
+    expect(key.key.startsWith(key.prefix)).toBe(true);
+    expect(key.prefix).toMatch(/^evk_[0-9a-z]{8}$/);
+    expect(key.scopes).toEqual(['videos:read', 'ops']);
+    expect(key.ownerId).toBe(caller.userId);
+    expect(key.revokedAt).toBeNull();
+  });
+
+  it('verifyApiKey answers id, owner, scopes and roles for a live key', async () => {
+    const { caller, key } = await issueKey(['videos:write']);
+    expect(await auth.verifyApiKey(key.key)).toEqual({
+      id: key.id,
+      ownerId: caller.userId,
+      scopes: ['videos:write'],
+      roles: [],
+    });
+  });
+
+  it('a key with the admin scope carries the admin role', async () => {
+    const { key } = await issueKey(['admin']);
+    expect((await auth.verifyApiKey(key.key))?.roles).toEqual(['viewer', 'admin']);
+  });
+
+  it('are listed newest first without secrets or hashes', async () => {
+    const { caller, key } = await issueKey(['events:write']);
+    const reply = await call('auth.listApiKeys', { query: { page: 1, limit: 100 } }, caller);
+    expect(reply.status).toBe(200);
+    const listed = reply.body as Record<string, unknown>[];
+    expect(reply.total).toBeGreaterThanOrEqual(1);
+    expect(listed[0]?.id).toBe(key.id);
+    expect(JSON.stringify(listed)).not.toContain(key.key.slice(key.prefix.length + 1));
+    expect(listed[0]).not.toHaveProperty('key');
+    expect(listed[0]).not.toHaveProperty('keyHash');
+  });
+
+  it('an ops key may list keys', async () => {
+    const { key } = await issueKey(['ops']);
+    const verified = (await auth.verifyApiKey(key.key))!;
+    const reply = await call('auth.listApiKeys', { query: { page: 1, limit: 5 } }, keyCaller(verified));
+    expect(reply.status).toBe(200);
+  });
+
+  it('revoking answers 204, twice as well', async () => {
+    const { caller, key } = await issueKey(['videos:read']);
+    expect((await call('auth.revokeApiKey', { params: { keyId: key.id } }, caller)).status).toBe(204);
+    expect((await call('auth.revokeApiKey', { params: { keyId: key.id } }, caller)).status).toBe(204);
+  });
+});
