@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { ROOT } from '../../scripts/platform.ts';
-import { api } from './support/http.ts';
+import { client, uniqueEmail } from './support/auth-client.ts';
 
 function dlq(...args: string[]) {
   const admin = inject('admin');
@@ -34,11 +34,12 @@ describe('npm run dlq', () => {
   });
 
   it('is closed to viewers', async () => {
-    const signup = await api('POST', '/auth/signup', {
-      body: { email: `dlq-viewer-${Date.now()}@example.com`, password: 'viewer-password', name: 'Viewer' },
+    const viewer = client();
+    const signup = await viewer.call('POST', '/auth/signup', {
+      body: { email: uniqueEmail('dlq'), password: 'viewer-password', name: 'Viewer' },
     });
     expect(signup.status).toBe(201);
-    const res = await api('POST', '/internal/dlq/videos-events/replay', { token: signup.body.token });
+    const res = await viewer.call('POST', '/internal/dlq/videos-events/replay', { token: signup.body.token });
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });

@@ -25,6 +25,39 @@ describe('the platform behind the gateway', () => {
     expect(Object.keys(doc.body.paths)).toContain('/readyz');
   });
 
+  it('rate-limits real routes per client address and announces it', async () => {
+    const ip = '100.127.1.1';
+    const first = await api('GET', '/videos', {
+      headers: { 'CF-Connecting-IP': ip, 'X-Forwarded-For': '10.9.9.9' },
+    });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-limit')).toBe('600');
+    const remaining = Number(first.headers.get('ratelimit-remaining'));
+    const second = await api('GET', '/videos', {
+      headers: { 'CF-Connecting-IP': ip, 'X-Forwarded-For': '10.9.9.8' },
+    });
+    expect(Number(second.headers.get('ratelimit-remaining'))).toBe(remaining - 1);
+  });
+
+  it('answers a cross-origin preflight only for allowed origins', async () => {
+    const ok = await api('OPTIONS', '/videos', {
+      headers: { Origin: 'http://localhost:8787', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:8787');
+    const evil = await api('OPTIONS', '/videos', {
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("passes the trace on: the response continues the caller's trace id", async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const res = await api('GET', '/videos', {
+      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+    });
+    expect(res.headers.get('traceparent')?.split('-')[1]).toBe(traceId);
+  });
+
   it('gates the dead-letter routes to admins', async () => {
     const res = await api('GET', '/internal/dlq/videos-events');
     expect(res.status).toBe(401);

@@ -28,6 +28,12 @@ export class ShutdownAbort extends Error {
   }
 }
 
+/** The message, plus what fetch hides in `cause`: "fetch failed (ECONNREFUSED)" rather than "fetch failed". */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
+  const detail = typeof cause?.code === 'string' ? cause.code : cause?.message;
+  return typeof detail === 'string' && detail && !err.message.includes(detail)
+    ? `${err.message} (${detail})`
+    : err.message;
 }

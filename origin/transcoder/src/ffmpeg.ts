@@ -3,7 +3,7 @@
  * reports its own progress with `-progress pipe:1`; that stream is also the liveness signal used to
  * kill an encode that stopped moving.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { z } from 'zod';
 import { JobFailure } from './errors.ts';
 
@@ -22,7 +22,9 @@ const ProbeStream = z.object({
   nb_frames: z.string().optional(),
   channels: z.number().int().optional(),
   disposition: z.object({ attached_pic: z.number().optional() }).optional(),
-  side_data_list: z.array(z.object({ side_data_type: z.string().optional(), rotation: z.number().optional() })).optional(),
+  side_data_list: z
+    .array(z.object({ side_data_type: z.string().optional(), rotation: z.number().optional() }))
+    .optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
 export type ProbeStream = z.infer<typeof ProbeStream>;
@@ -38,32 +40,56 @@ const ProbeResult = z.object({
 });
 export type ProbeResult = z.infer<typeof ProbeResult>;
 
-/** ffprobe could not read the input; `detail` is its own message without the file path. */
+/**
+ * ffprobe could not read the input; `detail` is its own message without the file path, and
+ * `rejectedFormat` the demuxer it found when that one is not on the input's format whitelist.
+ */
 export class ProbeError extends Error {
   readonly detail: string;
+  readonly rejectedFormat: string | undefined;
 
-  constructor(detail: string) {
+  constructor(detail: string, rejectedFormat?: string) {
     super(`ffprobe: ${detail}`);
     this.name = 'ProbeError';
     this.detail = detail;
+    this.rejectedFormat = rejectedFormat;
   }
 }
 
 export interface ProbeOptions {
+  /** Input options placed before the path (see untrusted-input.ts); default: just `-i path`. */
+  inputArgs?: readonly string[];
   signal?: AbortSignal;
   timeoutMs?: number;
 }
 
 export async function probe(input: string, options: ProbeOptions = {}): Promise<ProbeResult> {
-  const args = ['-v', 'error', '-hide_banner', '-print_format', 'json', '-show_format', '-show_streams', input];
-  const { code, stdout, stderr } = await capture('ffprobe', args, options.timeoutMs ?? 60_000, options.signal);
+  const inputArgs = options.inputArgs ?? ['-i', input];
+  const args = [
+    '-v',
+    'error',
+    '-hide_banner',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    ...inputArgs,
+  ];
+  const { code, stdout, stderr } = await capture(
+    'ffprobe',
+    args,
+    options.timeoutMs ?? 60_000,
+    options.signal,
+  );
   if (code !== 0) {
+    const rejected = stderr.match(/\[(\S+) @ [^\]]+\] Format not on whitelist/)?.[1];
     const lastLine = stderr.trim().split('\n').at(-1) ?? '';
     // ffprobe prefixes its message with the path, which means nothing to the uploader.
-    throw new ProbeError(lastLine.replace(`${input}: `, '') || `exited with code ${code}`);
+    throw new ProbeError(lastLine.replace(`${input}: `, '') || `exited with code ${code}`, rejected);
   }
   const parsed = ProbeResult.safeParse(JSON.parse(stdout));
-  if (!parsed.success) throw new ProbeError(`unexpected output (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success)
+    throw new ProbeError(`unexpected output (${parsed.error.issues[0]?.message ?? 'invalid'})`);
   return parsed.data;
 }
 
@@ -99,7 +125,8 @@ export class FfmpegError extends JobFailure {
   readonly stderrTail: string;
 
   constructor(exitCode: number | null, stderrTail: string) {
-    super(`ffmpeg exited with code ${exitCode}: ${stderrTail || '(no error output)'}`, true);
+    // The last lines carry the cause; the reason field has room for about 2000 characters.
+    super(`ffmpeg exited with code ${exitCode}: ${stderrTail.slice(-1500) || '(no error output)'}`, true);
     this.name = 'FfmpegError';
     this.exitCode = exitCode;
     this.stderrTail = stderrTail;
@@ -118,6 +145,12 @@ export interface RunFfmpegOptions {
 
 const STDERR_TAIL_CHARS = 4000;
 
+/** Running encodes, killed if the runner itself dies: in their own process group they would outlive it. */
+const liveEncodes = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of liveEncodes) child.kill('SIGKILL');
+});
+
 export function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {}): Promise<FfmpegProgress> {
   const { signal, stallTimeoutMs, onProgress, durationSec } = options;
   return new Promise((resolve, reject) => {
@@ -125,14 +158,33 @@ export function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {
 
     const child = spawn(
       'ffmpeg',
-      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-stats_period', '0.5', ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-nostats',
+        '-progress',
+        'pipe:1',
+        '-stats_period',
+        '0.5',
+        ...args,
+      ],
+      // Own process group: a Ctrl-C in the terminal reaches the runner, which drains, not ffmpeg.
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
+    liveEncodes.add(child);
 
     let stderrTail = '';
     let stdoutBuffer = '';
     let block: Record<string, string> = {};
-    let last: FfmpegProgress = { outTimeSec: 0, frame: 0, speed: undefined, percent: durationSec ? 0 : undefined, done: false };
+    let last: FfmpegProgress = {
+      outTimeSec: 0,
+      frame: 0,
+      speed: undefined,
+      percent: durationSec ? 0 : undefined,
+      done: false,
+    };
     let watermark = { outTimeUs: -1, frame: -1, size: -1 };
     let stalled = false;
     let stallTimer: ReturnType<typeof setTimeout> | undefined;
@@ -199,6 +251,7 @@ export function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {
     });
 
     const finish = () => {
+      liveEncodes.delete(child);
       clearTimeout(stallTimer);
       signal?.removeEventListener('abort', onAbort);
     };

@@ -4,7 +4,9 @@
  */
 import type { Job } from '../../../workers/services/videos/src/runner-contract.ts';
 import { JobFailure } from './errors.ts';
-import { FfmpegError, type ProbeResult, ProbeError, parseFrameRate, probe, runFfmpeg } from './ffmpeg.ts';
+import { FfmpegError, ProbeError, type ProbeResult, parseFrameRate, probe, runFfmpeg } from './ffmpeg.ts';
+import { formatBytes, formatDuration } from './format.ts';
+import { untrustedInputArgs } from './untrusted-input.ts';
 
 export type SourceLimits = Job['limits'];
 
@@ -29,9 +31,16 @@ export interface InspectOptions {
 export async function inspectSource(input: string, options: InspectOptions): Promise<SourceInfo> {
   let result: ProbeResult;
   try {
-    result = await probe(input, { signal: options.signal });
+    result = await probe(input, { inputArgs: untrustedInputArgs(input), signal: options.signal });
   } catch (err) {
-    if (err instanceof ProbeError) throw new JobFailure(`The upload is not a video file (ffprobe: ${err.detail})`, false);
+    if (err instanceof ProbeError && err.rejectedFormat) {
+      throw new JobFailure(
+        `The upload is not in a supported video format (found: ${err.rejectedFormat})`,
+        false,
+      );
+    }
+    if (err instanceof ProbeError)
+      throw new JobFailure(`The upload is not a video file (ffprobe: ${err.detail})`, false);
     throw err;
   }
   const source = describeSource(result);
@@ -45,9 +54,6 @@ export function describeSource(result: ProbeResult): SourceInfo {
   if (!video) {
     const found = [...new Set(result.streams.map((s) => s.codec_type))].join(', ') || 'no streams';
     throw new JobFailure(`The upload has no video stream (found: ${found})`, false);
-  }
-  if (/(^|,)image2|_pipe$/.test(result.format.format_name)) {
-    throw new JobFailure(`The upload is a still image (${video.codec_name ?? result.format.format_name}), not a video`, false);
   }
   if (!video.width || !video.height) throw new JobFailure('The video stream has no picture size', false);
   const durationSec = Number(result.format.duration ?? video.duration);
@@ -69,7 +75,10 @@ export function describeSource(result: ProbeResult): SourceInfo {
 
 export function checkLimits(source: SourceInfo, limits: SourceLimits, inputBytes: number): void {
   if (inputBytes > limits.maxInputBytes) {
-    throw new JobFailure(`The upload is ${formatBytes(inputBytes)}; the limit is ${formatBytes(limits.maxInputBytes)}`, false);
+    throw new JobFailure(
+      `The upload is ${formatBytes(inputBytes)}; the limit is ${formatBytes(limits.maxInputBytes)}`,
+      false,
+    );
   }
   if (source.durationSec > limits.maxDurationSec) {
     throw new JobFailure(
@@ -79,7 +88,10 @@ export function checkLimits(source: SourceInfo, limits: SourceLimits, inputBytes
   }
   // Compare orientation-free: a portrait 1080x1920 fits a 1920x1080 limit.
   const [long, short] = [Math.max(source.width, source.height), Math.min(source.width, source.height)];
-  const [maxLong, maxShort] = [Math.max(limits.maxWidth, limits.maxHeight), Math.min(limits.maxWidth, limits.maxHeight)];
+  const [maxLong, maxShort] = [
+    Math.max(limits.maxWidth, limits.maxHeight),
+    Math.min(limits.maxWidth, limits.maxHeight),
+  ];
   if (long > maxLong || short > maxShort) {
     throw new JobFailure(
       `The video is ${source.width}x${source.height}; the limit is ${limits.maxWidth}x${limits.maxHeight}`,
@@ -90,14 +102,26 @@ export function checkLimits(source: SourceInfo, limits: SourceLimits, inputBytes
 
 /** ffprobe names codecs it has no decoder for; decoding one frame proves the encode can start. */
 async function assertDecodable(input: string, source: SourceInfo, signal?: AbortSignal): Promise<void> {
-  const args = ['-i', input, '-map', `0:${source.videoStreamIndex}`, '-frames:v', '1', '-f', 'null', '-'];
+  const args = [
+    ...untrustedInputArgs(input),
+    '-map',
+    `0:${source.videoStreamIndex}`,
+    '-frames:v',
+    '1',
+    '-f',
+    'null',
+    '-',
+  ];
   try {
     const result = await runFfmpeg(args, { signal, stallTimeoutMs: 60_000 });
     if (result.frame >= 1) return;
   } catch (err) {
     if (!(err instanceof FfmpegError)) throw err;
     const detail = err.stderrTail.split('\n').at(-1)?.replace(`${input}: `, '');
-    throw new JobFailure(`The video stream (${source.codec}) cannot be decoded (ffmpeg: ${detail || 'no frame'})`, false);
+    throw new JobFailure(
+      `The video stream (${source.codec}) cannot be decoded (ffmpeg: ${detail || 'no frame'})`,
+      false,
+    );
   }
   throw new JobFailure(`The video stream (${source.codec}) cannot be decoded (no frame came out)`, false);
 }
@@ -105,21 +129,4 @@ async function assertDecodable(input: string, source: SourceInfo, signal?: Abort
 function rotationOf(video: ProbeResult['streams'][number]): number {
   const matrix = video.side_data_list?.find((d) => d.rotation !== undefined);
   return matrix?.rotation ?? Number(video.tags?.rotate ?? 0);
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  const [h, m, rest] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
-  return [h && `${h} h`, m && `${m} min`, (rest || s === 0) && `${rest} s`].filter(Boolean).join(' ');
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

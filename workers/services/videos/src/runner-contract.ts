@@ -68,7 +68,7 @@ export const UpdateRequest = z.object({
   progress: z.number().min(0).max(100),
   /** Encoder speed as reported by ffmpeg (e.g. 1.8 = 1.8× realtime). */
   speed: z.number().min(0).optional(),
-  stage: z.enum(['probing', 'transcoding', 'thumbnails', 'uploading']).optional(),
+  stage: z.enum(['downloading', 'probing', 'transcoding', 'thumbnails', 'uploading']).optional(),
 });
 export const UpdateResponse = z.object({ leaseExpiresAt: z.iso.datetime() });
 

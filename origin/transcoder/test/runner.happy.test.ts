@@ -1,0 +1,109 @@
+import { readdirSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Runner } from '../src/runner.ts';
+import { makeClip } from './support/clips.ts';
+import { type FakeVideosApi, startFakeVideosApi } from './support/fake-videos-api.ts';
+import { startRunner } from './support/runner.ts';
+
+let api: FakeVideosApi;
+let runner: Runner | undefined;
+
+beforeEach(async () => {
+  api = await startFakeVideosApi();
+});
+afterEach(async () => {
+  await runner?.shutdown(0);
+  runner = undefined;
+  await api.close();
+});
+
+describe('runner: claim → update → upload → success', () => {
+  it('runs a job end to end through the protocol and storage', async () => {
+    const job = api.enqueue({
+      masterPath: makeClip({ width: 640, height: 360, seconds: 4 }),
+      heartbeatSeconds: 1,
+    });
+    const started = startRunner(api.url);
+    runner = started.runner;
+
+    await api.waitFor('success', () => api.callsOf('success').length === 1);
+    const forJob = api.calls.filter((c) => c.jobId === job.jobId);
+    expect(forJob[0]).toMatchObject({ kind: 'claim', body: { runnerId: 'test-runner' }, status: 200 });
+    expect(forJob.at(-1)?.kind).toBe('success');
+    expect(api.callsOf('error')).toEqual([]);
+    expect(api.callsOf('abort')).toEqual([]);
+
+    const updates = api.callsOf('update');
+    expect(updates.every((u) => u.status === 200 && u.body.leaseToken === job.leaseToken)).toBe(true);
+    const progress = updates.map((u) => u.body.progress as number);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    const stages = [...new Set(updates.map((u) => u.body.stage).filter(Boolean))];
+    expect(stages).toEqual(['downloading', 'probing', 'transcoding', 'thumbnails', 'uploading']);
+
+    const success = api.callsOf('success')[0]?.body;
+    expect(success).toMatchObject({
+      leaseToken: job.leaseToken,
+      masterPlaylist: 'master.m3u8',
+      thumbnails: { poster: 'poster.jpg', storyboard: { sprite: 'storyboard.jpg', vtt: 'storyboard.vtt' } },
+      source: { width: 640, height: 360, codec: 'h264', hasAudio: true },
+    });
+    expect(success?.durationSec).toBeCloseTo(4, 1);
+    const renditions = success?.renditions as {
+      name: string;
+      playlist: string;
+      segments: number;
+      bytes: number;
+    }[];
+    expect(renditions.map((r) => r.name)).toEqual(['360p', '240p']);
+
+    // Everything the success names is in storage, with the right types, and the master went last.
+    const stored = (path: string) => api.stored.get(`${job.jobId}/${path}`);
+    for (const r of renditions) {
+      expect(stored(r.playlist)?.contentType).toBe('application/vnd.apple.mpegurl');
+      expect(stored(`${r.name}/init.mp4`)?.contentType).toBe('video/mp4');
+      for (let n = 1; n <= r.segments; n++) {
+        expect(stored(`${r.name}/seg_${String(n).padStart(5, '0')}.m4s`)?.contentType).toBe(
+          'video/iso.segment',
+        );
+      }
+    }
+    expect(stored('poster.jpg')?.contentType).toBe('image/jpeg');
+    expect(stored('storyboard.jpg')?.contentType).toBe('image/jpeg');
+    expect(stored('storyboard.vtt')?.contentType).toBe('text/vtt');
+    expect(stored('master.m3u8')?.body.toString()).toContain('360p/index.m3u8');
+    expect(stored('master.m3u8')?.order).toBe(api.stored.size - 1);
+
+    await api.waitFor('outcome', () => started.runner.status().outcomes.succeeded === 1);
+    expect(readdirSync(started.config.workDir)).toEqual([]);
+    const claimed = started.log.lines.find((l) => l.msg === 'job claimed');
+    expect(claimed).toMatchObject({ level: 'info', jobId: job.jobId, videoId: job.videoId });
+  });
+
+  it('resumes the master download with a Range request after a dropped connection', async () => {
+    const job = api.enqueue({ masterPath: makeClip({ width: 640, height: 360, seconds: 4 }) });
+    api.knobs.dropMasterAfterBytes = 100_000;
+    runner = startRunner(api.url).runner;
+
+    await api.waitFor('success', () => api.callsOf('success').length === 1);
+    expect(api.masterRequests).toHaveLength(2);
+    expect(api.masterRequests[0]).toMatchObject({ jobId: job.jobId, range: undefined, status: 200 });
+    const resumedAt = Number(api.masterRequests[1]?.range?.match(/^bytes=(\d+)-$/)?.[1]);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(100_000);
+    expect(api.masterRequests[1]?.status).toBe(206);
+    expect(api.callsOf('success')[0]?.body.durationSec).toBeCloseTo(4, 1);
+  });
+
+  it('works CONCURRENCY jobs at once', async () => {
+    const clip = makeClip({ width: 640, height: 360, seconds: 4 });
+    api.enqueue({ masterPath: clip });
+    api.enqueue({ masterPath: clip });
+    runner = startRunner(api.url, { concurrency: 2 }).runner;
+
+    await api.waitFor('two successes', () => api.callsOf('success').length === 2);
+    const claims = api.callsOf('claim').filter((c) => c.status === 200);
+    const firstSuccess = api.callsOf('success')[0];
+    expect(claims).toHaveLength(2);
+    expect(claims.every((c) => c.at <= (firstSuccess?.at ?? 0))).toBe(true);
+  });
+});
