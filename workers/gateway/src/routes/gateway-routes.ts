@@ -1,14 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { QUEUE_NAMES, QUEUES, type QueueName } from '../../../../queues/routing.ts';
 import { type ApiRoute, defineRoute, SERVICE_BINDING, SERVICES } from '../../../lib/api.ts';
+import { BEARER_OR_API_KEY, problemResponses } from '../../../lib/openapi.ts';
 import { Problem } from '../../../lib/problem.ts';
 import { readiness } from '../../../lib/service.ts';
 import type { ServiceStub } from '../env.ts';
 import type { RouteHandler } from './register.ts';
-
-const problemResponses = {
-  default: { description: 'An error (application/problem+json, RFC 9457).' },
-} as const;
 
 export const healthz = defineRoute({
   id: 'gateway.healthz',
@@ -68,7 +65,7 @@ export const listDeadLetters = defineRoute({
     path: '/internal/dlq/{queue}',
     tags: ['Operations'],
     summary: 'Dead letters of a queue waiting for replay.',
-    security: [{ bearer: [] }, { apiKey: [] }],
+    security: BEARER_OR_API_KEY,
     request: { params: QueueParam },
     responses: { 200: { description: 'Dead letters, oldest first.' }, ...problemResponses },
   }),
@@ -83,7 +80,7 @@ export const replayDeadLetters = defineRoute({
     path: '/internal/dlq/{queue}/replay',
     tags: ['Operations'],
     summary: 'Re-drive the dead letters of a queue onto it.',
-    security: [{ bearer: [] }, { apiKey: [] }],
+    security: BEARER_OR_API_KEY,
     request: { params: QueueParam },
     responses: {
       200: {

@@ -1,13 +1,14 @@
 /** Schemas shared by several auth routes. They define bodies, types, validation and OpenAPI at once. */
 import { z } from '@hono/zod-openapi';
 
-export const problemResponses = {
-  default: { description: 'An error (application/problem+json, RFC 9457).' },
-} as const;
-
-type Security = { [scheme: string]: string[] }[];
-export const BEARER: Security = [{ bearer: [] }];
-export const BEARER_OR_API_KEY: Security = [{ bearer: [] }, { apiKey: [] }];
+export {
+  BEARER,
+  BEARER_OR_API_KEY,
+  jsonBody,
+  jsonResponse,
+  Paging,
+  problemResponses,
+} from '../../../../lib/openapi.ts';
 
 export const Email = z.email().max(254).openapi({ example: 'ada@example.com' });
 
@@ -48,20 +49,3 @@ export const UserView = z
     roles: z.array(RoleName).openapi({ example: ['viewer'] }),
   })
   .openapi('User');
-
-export const Paging = z.object({
-  page: z.coerce.number().int().min(1).default(1).openapi({ example: 1 }),
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
-});
-
-export function jsonBody<S extends z.ZodType>(schema: S, description?: string) {
-  return {
-    required: true,
-    ...(description ? { description } : {}),
-    content: { 'application/json': { schema } },
-  };
-}
-
-export function jsonResponse<S extends z.ZodType>(schema: S, description: string) {
-  return { description, content: { 'application/json': { schema } } };
-}

@@ -1,15 +1,14 @@
 /** Request and response schemas of the videos API: one source for validation, types and /openapi.json. */
 import { z } from '@hono/zod-openapi';
+import { BEARER, BEARER_OR_API_KEY, jsonBody, jsonResponse } from '../../../../lib/openapi.ts';
 import { JOB_STATES, VIDEO_STATUSES } from '../states.ts';
 
-/** An access token of an admin, or an API key with the route's scope. */
-export const adminSecurity: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }];
-/** The bearer of runner routes is the runner token (RUNNER_TOKEN), checked by the videos service. */
-export const runnerSecurity: Record<string, string[]>[] = [{ bearer: [] }];
+export { Paging, problemResponses as problems } from '../../../../lib/openapi.ts';
 
-export const problems = {
-  default: { description: 'An error (application/problem+json, RFC 9457).' },
-} as const;
+/** An access token of an admin, or an API key with the route's scope. */
+export const adminSecurity = BEARER_OR_API_KEY;
+/** The bearer of runner routes is the runner token (RUNNER_TOKEN), checked by the videos service. */
+export const runnerSecurity = BEARER;
 
 export const VideoIdParam = z.object({
   id: z
@@ -17,11 +16,6 @@ export const VideoIdParam = z.object({
     .min(1)
     .max(64)
     .openapi({ param: { name: 'id', in: 'path' }, example: 'vid_01jd8x0c7n2x3a4b5c6d7e8f9g' }),
-});
-
-export const Paging = z.object({
-  page: z.coerce.number().int().min(1).default(1).openapi({ example: 1 }),
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
 });
 
 const Label = z.string().trim().min(1).max(50);
@@ -134,11 +128,8 @@ export const PresignedUpload = z
   })
   .openapi('PresignedUpload');
 
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+export const json = jsonResponse;
 
 export const body = <T extends z.ZodType>(schema: T, required = true) => ({
-  body: { required, content: { 'application/json': { schema } } },
+  body: jsonBody(schema, undefined, required),
 });
