@@ -3,6 +3,8 @@
  * calls `handle(routeId, input, caller)` for public routes, `jwks()` and `verifyApiKey()` at the
  * door, and `ready()` for /readyz.
  */
+
+import { sweepOutbox } from '../../../../queues/outbox.ts';
 import type { Caller, HandlerTable, Reply, RouteInput } from '../../../lib/api.ts';
 import { log } from '../../../lib/log.ts';
 import { ServiceEntrypoint } from '../../../lib/service.ts';
@@ -30,6 +32,8 @@ import { ensureSigningKeys, keySet, type PublicJwk } from './signing-keys.ts';
 
 export { LoginGuard } from '../../../../durable-objects/login-guard.ts';
 export type { Env } from './env.ts';
+
+const EVERY_MINUTE = '* * * * *';
 
 export default class AuthService extends ServiceEntrypoint<Env> {
   protected readonly routes: HandlerTable<Env> = Object.fromEntries([
@@ -68,10 +72,15 @@ export default class AuthService extends ServiceEntrypoint<Env> {
     return super.handle(routeId, input, caller);
   }
 
-  /** The hourly cron: forget expired tokens, flows, mails and keys. */
-  override async scheduled(_controller: ScheduledController): Promise<void> {
-    const purged = await purgeExpired(database(this.env.DB), config(this.env).refreshTokenTtlMs);
-    log('info', 'expired auth records purged', purged);
+  /** Every minute: re-send events a queue outage left in the outbox; hourly: forget expired records. */
+  override async scheduled(controller: ScheduledController): Promise<void> {
+    const db = database(this.env.DB);
+    const resent = await sweepOutbox(this.env, db);
+    if (resent) log('info', 'outbox events re-sent', { resent });
+    if (controller.cron !== EVERY_MINUTE) {
+      const purged = await purgeExpired(db, config(this.env).refreshTokenTtlMs);
+      log('info', 'expired auth records purged', purged);
+    }
   }
 
   /** The JWKS the gateway verifies access tokens with. */

@@ -163,3 +163,6 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type OAuthFlowRow = typeof oauthFlows.$inferSelect;
 export type LoginMethod = (typeof refreshFamilies.$inferSelect)['method'];
 export type OAuthProviderName = (typeof oauthFlows.$inferSelect)['provider'];
+
+/** The transactional outbox, shared by every publishing service. */
+export { outbox } from '../../../../../queues/outbox.ts';

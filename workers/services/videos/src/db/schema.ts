@@ -166,16 +166,5 @@ export const auditLog = sqliteTable(
 );
 
 /** Events written in the same transaction as the change they describe, then sent to the queues. */
-export const outbox = sqliteTable(
-  'outbox',
-  {
-    id: text('id').primaryKey(),
-    type: text('type').notNull(),
-    subject: text('subject').notNull(),
-    envelope: text('envelope', { mode: 'json' }).$type<unknown>().notNull(),
-    createdAt: ms('created_at').notNull(),
-    sentAt: ms('sent_at'),
-    sendAttempts: integer('send_attempts').notNull(),
-  },
-  (t) => [index('outbox_unsent').on(t.sentAt, t.createdAt)],
-);
+/** The transactional outbox, shared by every publishing service. */
+export { outbox } from '../../../../../queues/outbox.ts';
