@@ -102,7 +102,12 @@ describe('routing and versioning', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, object> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/fixture/items', '/fixture/users/{userId}', '/healthz']),
+      expect.arrayContaining([
+        '/fixture/items',
+        '/fixture/users/{userId}',
+        '/healthz',
+        '/storage/{token}/{key}',
+      ]),
     );
     const docs = await gateway('/docs');
     expect(docs.headers.get('content-type')).toContain('text/html');

@@ -4,8 +4,9 @@
  * `public/` keys (posters) without one. Production signs R2's own S3 URLs for masters instead, and
  * these same routes still serve runners and admins.
  */
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { problemResponses } from '../../../lib/openapi.ts';
 import { Problem } from '../../../lib/problem.ts';
 import {
   checkAccess,
@@ -60,7 +61,56 @@ async function signedObject(c: Context<GatewayBindings>, path: string): Promise<
   }
 }
 
+const StoragePath = z.object({
+  token: z
+    .string()
+    .openapi({ description: 'The signed grant (from an upload, a runner job or a renditions answer).' }),
+  key: z
+    .string()
+    .openapi({
+      description: 'The object key, slashes included (e.g. `renditions/vid_…/job_…/720p/index.m3u8`).',
+    }),
+});
+const storageProblems = { default: problemResponses.default };
+
+/** The storage URLs are handed out by the API, never built by clients; they are documented all the same. */
+function documentStorage(app: OpenAPIHono<GatewayBindings>): void {
+  const tags = ['Storage'];
+  app.openAPIRegistry.registerPath({
+    method: 'put',
+    path: '/storage/{token}/{key}',
+    tags,
+    summary: 'Write an object through a signed URL (streamed into R2; Content-Length required).',
+    request: {
+      params: StoragePath,
+      body: { content: { 'application/octet-stream': { schema: z.string() } } },
+    },
+    responses: { 200: { description: 'Stored: `{ key, size, etag }`.' }, ...storageProblems },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/storage/{token}/{key}',
+    tags,
+    summary: 'Read an object through a signed URL (HEAD, Range, If-None-Match supported).',
+    request: { params: StoragePath },
+    responses: {
+      200: { description: 'The object.' },
+      206: { description: 'The requested range.' },
+      ...storageProblems,
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/storage/public/{key}',
+    tags,
+    summary: 'Read a world-readable object (posters); immutable, cached for a year.',
+    request: { params: StoragePath.pick({ key: true }) },
+    responses: { 200: { description: 'The object.' }, ...storageProblems },
+  });
+}
+
 export function registerStorage(app: OpenAPIHono<GatewayBindings>): void {
+  documentStorage(app);
   app.all('/storage/*', (c) => {
     const path = unversionedPath(new URL(c.req.url).pathname);
     return path.startsWith(`/storage/${PUBLIC_PREFIX}`) ? publicObject(c, path) : signedObject(c, path);
