@@ -65,11 +65,9 @@ const StoragePath = z.object({
   token: z
     .string()
     .openapi({ description: 'The signed grant (from an upload, a runner job or a renditions answer).' }),
-  key: z
-    .string()
-    .openapi({
-      description: 'The object key, slashes included (e.g. `renditions/vid_…/job_…/720p/index.m3u8`).',
-    }),
+  key: z.string().openapi({
+    description: 'The object key, slashes included (e.g. `renditions/vid_…/job_…/720p/index.m3u8`).',
+  }),
 });
 const storageProblems = { default: problemResponses.default };
 
