@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what npm cannot: ffmpeg (the transcoder) and Chromium (browser tests).
+# Installs what npm cannot: ffmpeg (the transcoder), and wrk for `setup.sh bench` (benchmarks).
 # As root it installs them with apt-get; otherwise it names the command to run.
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+if [ "${1:-}" = "bench" ]; then command -v wrk >/dev/null 2>&1 || need+=(wrk); fi
 if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "setup: installing ${need[*]} with apt-get" >&2
