@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { forgetJwks } from '../src/auth/jwks.ts';
 import { calls, gateway, otherKeyPair } from './support/fixture.ts';
 import { signToken, unsignedToken } from './support/tokens.ts';
 
@@ -88,6 +89,39 @@ describe('tokens at the door', () => {
     const token = await signToken({ sub: 'usr_alice' });
     expect((await gateway(`/fixture/query-token?token=${token}`)).status).toBe(200);
     await expect401(await gateway(`/fixture/users/usr_alice?token=${token}`));
+  });
+});
+
+describe('when the auth service is down', () => {
+  it('keeps verifying tokens from the key set it cached, and says which dependency failed', async () => {
+    const token = await signToken({ sub: 'usr_alice' });
+    expect((await gateway('/fixture/users/usr_alice', { headers: bearer(token) })).status).toBe(200);
+    forgetJwks(); // a fresh isolate: memory is empty, KV still holds the key set
+    const down = {
+      jwks: async () => {
+        throw new Error('auth is unreachable');
+      },
+      verifyApiKey: async () => {
+        throw new Error('auth is unreachable');
+      },
+      handle: async () => {
+        throw new Error('auth is unreachable');
+      },
+      ready: async () => {
+        throw new Error('auth is unreachable');
+      },
+    };
+    const vars = { AUTH: down } as never;
+    const again = await gateway('/fixture/users/usr_alice', {
+      headers: bearer(await signToken({ sub: 'usr_alice' })),
+      vars,
+    });
+    expect(again.status).toBe(200);
+    const ready = await gateway('/readyz', { vars });
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { checks: Record<string, { ok: boolean; error?: string }> };
+    expect(body.checks.auth).toMatchObject({ ok: false, error: 'auth is unreachable' });
+    expect(body.checks.videos?.ok).toBe(true);
   });
 });
 

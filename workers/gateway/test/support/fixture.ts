@@ -151,13 +151,13 @@ export async function gateway(
   const request = new Request(`${init.origin ?? 'http://gateway.test'}${path}`, { ...init, headers });
   const testEnv = {
     ...(env as unknown as GatewayEnv),
-    ...init.vars,
     VIDEOS: fixtureService,
     AUTH: {
       ...fixtureService,
       jwks: async () => JSON.parse((env as unknown as GatewayEnv).JWKS_JSON!),
       verifyApiKey: async (key: string) => API_KEYS[key] ?? null,
     },
+    ...init.vars,
   };
   const ctx = createExecutionContext();
   const res = await app.fetch(request, testEnv as never, ctx);
