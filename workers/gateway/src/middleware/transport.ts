@@ -18,7 +18,8 @@ export function enforceHttps(): MiddlewareHandler<GatewayBindings> {
   };
 }
 
-const CSP = [
+/** For pages the gateway serves (the API reference, later the web app). */
+const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -30,10 +31,12 @@ const CSP = [
   "base-uri 'self'",
 ].join('; ');
 
-/** The same headers on every response, computed once. */
+/** Data (JSON, media) is never a document: nothing may run in it or frame it (OWASP REST advice). */
+const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/** The same headers on every response, computed once; the CSP depends on what the body is. */
 const SECURITY_HEADERS: [string, string][] = [
   ['Strict-Transport-Security', 'max-age=63072000; includeSubDomains; preload'],
-  ['Content-Security-Policy', CSP],
   ['X-Content-Type-Options', 'nosniff'],
   ['X-Frame-Options', 'DENY'],
   ['Referrer-Policy', 'strict-origin-when-cross-origin'],
@@ -46,6 +49,8 @@ export function securityHeaders(): MiddlewareHandler<GatewayBindings> {
     await next();
     const headers = c.res.headers;
     for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+    const html = headers.get('content-type')?.startsWith('text/html') ?? false;
+    headers.set('Content-Security-Policy', html ? PAGE_CSP : DATA_CSP);
   };
 }
 
