@@ -55,4 +55,18 @@ describe('rate limiting', () => {
     expect(res.headers.get('RateLimit-Remaining')).toBe('594');
     expect(await counted()).toBe(6);
   });
+
+  it('admits requests without RateLimit headers when the limiter itself fails', async () => {
+    const broken = {
+      idFromName: () => {
+        throw new Error('Durable Objects unavailable');
+      },
+      get: () => {
+        throw new Error('Durable Objects unavailable');
+      },
+    } as never;
+    const res = await gateway('/fixture/strict', { ip: '192.0.2.150', vars: { RATE_LIMITER: broken } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('RateLimit-Limit')).toBeNull();
+  });
 });
