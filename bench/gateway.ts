@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { DEFAULT_POLICIES } from '../workers/gateway/src/ratelimit/policies.ts';
 import { type Latency, sequentialLatency } from './lib/latency.ts';
 import { appendResults } from './lib/results.ts';
 import { bundleFile, bundleWithWrangler, OUT, ROOT, startWorkerd } from './lib/workerd.ts';
@@ -39,15 +40,11 @@ const token = await new SignJWT({ roles: ['viewer'] })
 // Kept beside the config so the same workerd setup can be probed by hand.
 writeFileSync(path.join(dir, 'token.txt'), token);
 
-// Same policy shape as production (async mode, per IP + user + key) with limits the load cannot reach.
+// The production policy itself (mode, dimensions, windows) with limits the load cannot reach.
 const rateLimits = JSON.stringify({
   default: {
-    mode: 'async',
-    limits: [
-      { dimension: 'ip', limit: 1e9, windowSec: 60 },
-      { dimension: 'user', limit: 1e9, windowSec: 60 },
-      { dimension: 'apiKey', limit: 1e9, windowSec: 60 },
-    ],
+    ...DEFAULT_POLICIES.default,
+    limits: DEFAULT_POLICIES.default.limits.map((l) => ({ ...l, limit: 1e9 })),
   },
 });
 const text = (name: string, value: string) =>

@@ -4,7 +4,6 @@
  */
 import { errorFields, log } from '../workers/lib/log.ts';
 import { type AnyEnvelope, type Envelope, EventEnvelope, type EventType } from './events.ts';
-import { sendEnvelope } from './publish.ts';
 import { logicalQueue, type QueueName, queueBinding } from './routing.ts';
 
 export type EventHandlers<E> = {
@@ -191,5 +190,3 @@ export async function replayDeadLetters(
   }
   return { replayed, skipped };
 }
-
-export { sendEnvelope };

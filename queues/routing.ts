@@ -48,10 +48,6 @@ export function queueBinding(queue: string): string {
   return `Q_${queue.replaceAll('-', '_').toUpperCase()}`;
 }
 
-export function deadLetterQueue(queue: QueueName): string {
-  return `${queue}-dlq`;
-}
-
 /** The logical queue a delivered batch came from, with any environment suffix removed. */
 export function logicalQueue(name: string): { queue: QueueName; dead: boolean } | undefined {
   for (const q of QUEUE_NAMES) {

@@ -55,7 +55,7 @@ export function createApp(options: AppOptions = {}) {
         'Every path is also served under /v1. Errors are application/problem+json (RFC 9457). ' +
         'Rate limits are announced in RateLimit-* headers.',
     },
-    servers: [{ url: c.env.PUBLIC_ORIGIN || new URL(c.req.url).origin }],
+    servers: [{ url: c.get('caller').origin }],
   }));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -72,7 +72,7 @@ export function createApp(options: AppOptions = {}) {
   for (const path of ['/openapi.json', '/docs', '/docs.js']) methods.add('get', path);
 
   app.notFound((c) => {
-    const path = unversionedPath(new URL(c.req.url).pathname);
+    const path = c.req.path;
     const allow = methods.allowed(path);
     const problem = allow.length
       ? new Problem(
@@ -87,7 +87,7 @@ export function createApp(options: AppOptions = {}) {
   });
 
   app.onError((err, c) => {
-    const path = new URL(c.req.url).pathname;
+    const path = pathOf(c.req.url);
     const requestId = c.get('requestId');
     if (err instanceof Problem) return problemResponse(err, requestId, path);
     if (err instanceof HTTPException && err.status === 400 && /JSON/i.test(err.message)) {

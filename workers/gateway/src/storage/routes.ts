@@ -17,7 +17,6 @@ import {
   verifyToken,
 } from '../../../services/videos/src/storage-token.ts';
 import type { GatewayBindings } from '../env.ts';
-import { unversionedPath } from '../middleware/version.ts';
 import { serveObject } from './serve.ts';
 import { storeObject } from './store.ts';
 
@@ -110,7 +109,8 @@ function documentStorage(app: OpenAPIHono<GatewayBindings>): void {
 export function registerStorage(app: OpenAPIHono<GatewayBindings>): void {
   documentStorage(app);
   app.all('/storage/*', (c) => {
-    const path = unversionedPath(new URL(c.req.url).pathname);
+    // The routed path: version prefix already removed by the app's getPath.
+    const path = c.req.path;
     return path.startsWith(`/storage/${PUBLIC_PREFIX}`) ? publicObject(c, path) : signedObject(c, path);
   });
 }
