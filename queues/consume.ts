@@ -20,20 +20,18 @@ export interface ConsumerOptions<E> {
   maxDelaySeconds?: number;
 }
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS _events_processed (
-     event_id TEXT NOT NULL, queue TEXT NOT NULL, processed_at TEXT NOT NULL, PRIMARY KEY (event_id, queue))`,
-  `CREATE TABLE IF NOT EXISTS _dead_letters (
-     id TEXT PRIMARY KEY, queue TEXT NOT NULL, body TEXT NOT NULL, reason TEXT NOT NULL,
-     attempts INTEGER NOT NULL, received_at TEXT NOT NULL, replayed_at TEXT)`,
-  'CREATE INDEX IF NOT EXISTS _dead_letters_queue ON _dead_letters (queue, replayed_at)',
-];
+/**
+ * The consumer's bookkeeping tables (`_events_processed`, `_dead_letters`) come from each consuming
+ * service's migrations (the SQL is in queues/bookkeeping.sql); nothing creates tables at run time.
+ */
 
-const prepared = new WeakSet<D1Database>();
-export async function ensureEventTables(db: D1Database): Promise<void> {
-  if (prepared.has(db)) return;
-  await db.batch(SCHEMA.map((s) => db.prepare(s)));
-  prepared.add(db);
+/** Forgets processed ids older than `before`: redeliveries and replays come long before that. */
+export async function pruneProcessedEvents(db: D1Database, before: number): Promise<number> {
+  const r = await db
+    .prepare('DELETE FROM _events_processed WHERE processed_at < ?')
+    .bind(new Date(before).toISOString())
+    .run();
+  return r.meta.changes ?? 0;
 }
 
 export function retryDelay(attempt: number, base = 2, max = 300): number {
@@ -60,7 +58,6 @@ async function recordDeadLetter(
 export function consumer<E>(opts: ConsumerOptions<E>) {
   return async (batch: MessageBatch<unknown>, env: E, ctx: ExecutionContext): Promise<void> => {
     const db = opts.db(env);
-    await ensureEventTables(db);
     const where = logicalQueue(batch.queue);
     if (!where) {
       log('error', 'batch from an unknown queue', { queue: batch.queue, service: opts.service });
@@ -137,7 +134,6 @@ export interface DeadLetter {
 }
 
 export async function listDeadLetters(db: D1Database, queue: QueueName, limit = 100): Promise<DeadLetter[]> {
-  await ensureEventTables(db);
   const { results } = await db
     .prepare(
       `SELECT id, queue, reason, attempts, received_at, body FROM _dead_letters

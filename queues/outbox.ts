@@ -1,7 +1,7 @@
 /**
  * A transactional outbox: an event is inserted in the same D1 batch as the change it describes,
- * sent to its queues right after the batch commits, and re-sent by the scheduled sweep if that send
- * failed. So no change goes unannounced, and consumers (idempotent on the event id) may see an
+ * sent to its queues after the response (`deliverLater`), and re-sent by the scheduled sweep if that
+ * send failed. So no change goes unannounced, and consumers (idempotent on the event id) may see an
  * event twice but never miss one.
  */
 import { and, asc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
@@ -84,6 +84,19 @@ export function stageEventIf<T extends EventType>(
   return { event, insert };
 }
 
+/**
+ * Sends committed events after the response: the request never waits for the queues, and an event
+ * whose send fails (or never runs) stays in the outbox for the sweep.
+ */
+export function deliverLater(
+  ctx: { waitUntil(p: Promise<unknown>): void },
+  env: Env,
+  db: Db,
+  events: Envelope[],
+) {
+  if (events.length) ctx.waitUntil(deliver(env, db, events));
+}
+
 /** Sends committed events to their queues; a failed send stays in the outbox for the sweep. */
 export async function deliver(env: Env, db: Db, events: Envelope[]): Promise<void> {
   for (const event of events) {
@@ -138,32 +151,4 @@ export async function sweepOutbox(env: Env, db: Db, now = Date.now(), graceMs = 
     stale.map((r) => r.envelope as Envelope),
   );
   return stale.length;
-}
-
-/**
- * For changes that are already committed: records the event, then sends it. A queue outage leaves
- * it in the outbox for the sweep instead of losing it; if even the record fails, sending is tried.
- */
-export async function recordAndDeliver<T extends EventType>(
-  env: Env,
-  db: Db,
-  source: string,
-  type: T,
-  subject: string,
-  data: EventData<T>,
-  traceparent?: string,
-): Promise<Envelope<T>> {
-  const { event, insert } = stageEvent(db, source, type, subject, data, traceparent);
-  try {
-    await insert;
-  } catch (err) {
-    log('error', 'event not recorded in the outbox; sending it directly', {
-      eventId: event.id,
-      ...errorFields(err),
-    });
-    await sendEnvelope(env, event);
-    return event;
-  }
-  await deliver(env, db, [event]);
-  return event;
 }

@@ -1,6 +1,12 @@
 import { createExecutionContext, env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { consumer, listDeadLetters, replayDeadLetters, retryDelay } from '../consume.ts';
+import {
+  consumer,
+  listDeadLetters,
+  pruneProcessedEvents,
+  replayDeadLetters,
+  retryDelay,
+} from '../consume.ts';
 import { EventEnvelope } from '../events.ts';
 import { publish } from '../publish.ts';
 import { EVENT_ROUTES, logicalQueue, queueBinding } from '../routing.ts';
@@ -59,6 +65,20 @@ describe('consumer()', () => {
       expect(d.outcome.acked).toBe(true);
     }
     expect(seen.filter((id) => id === event.id)).toHaveLength(1);
+  });
+
+  it('forgets processed ids after the retention window, and only those', async () => {
+    const old = videoCreated('vid_old');
+    const fresh = videoCreated('vid_fresh');
+    await consume(batch('catalog-events', [delivered(old).message]), env, createExecutionContext());
+    const cutoff = Date.now() + 1;
+    await new Promise((r) => setTimeout(r, 5));
+    await consume(batch('catalog-events', [delivered(fresh).message]), env, createExecutionContext());
+    expect(await pruneProcessedEvents(env.DB, cutoff)).toBeGreaterThanOrEqual(1);
+    const left = await env.DB.prepare('SELECT event_id FROM _events_processed').all<{ event_id: string }>();
+    const ids = left.results.map((r) => r.event_id);
+    expect(ids).toContain(fresh.id);
+    expect(ids).not.toContain(old.id);
   });
 
   it('retries a failing handler with exponential back-off', async () => {

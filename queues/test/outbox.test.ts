@@ -1,19 +1,17 @@
 import { env } from 'cloudflare:test';
 import { drizzle } from 'drizzle-orm/d1';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { outbox, recordAndDeliver, sweepOutbox } from '../outbox.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { deliver, deliverLater, outbox, stageEvent, sweepOutbox } from '../outbox.ts';
 
 const db = () => drizzle(env.DB, { schema: { outbox } });
 
-beforeAll(async () => {
-  await env.DB.batch([
-    env.DB.prepare(
-      `CREATE TABLE IF NOT EXISTS outbox (id text PRIMARY KEY NOT NULL, type text NOT NULL, subject text NOT NULL,
-        envelope text NOT NULL, created_at integer NOT NULL, sent_at integer, send_attempts integer NOT NULL)`,
-    ),
-    env.DB.prepare('CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (sent_at, created_at)'),
-  ]);
-});
+/** What a service does: stage the event in the change's batch, then send it once committed. */
+async function stageAndSend(subject: string) {
+  const staged = stageEvent(db(), 'auth', 'UserLoggedIn', subject, { userId: subject, method: 'password' });
+  await db().batch([staged.insert]);
+  await deliver(env, db(), [staged.event]);
+  return staged.event;
+}
 
 async function row(id: string) {
   return env.DB.prepare('SELECT sent_at, send_attempts FROM outbox WHERE id = ?')
@@ -23,10 +21,7 @@ async function row(id: string) {
 
 describe('the outbox', () => {
   it('records an event and marks it sent once its queues took it', async () => {
-    const event = await recordAndDeliver(env, db(), 'auth', 'UserLoggedIn', 'usr_1', {
-      userId: 'usr_1',
-      method: 'password',
-    });
+    const event = await stageAndSend('usr_1');
     const r = await row(event.id);
     expect(r?.sent_at).toBeTypeOf('number');
     expect(r?.send_attempts).toBe(1);
@@ -36,10 +31,7 @@ describe('the outbox', () => {
     const send = vi
       .spyOn(env.Q_ANALYTICS_EVENTS, 'send')
       .mockRejectedValueOnce(new Error('queue unavailable'));
-    const event = await recordAndDeliver(env, db(), 'auth', 'UserLoggedIn', 'usr_2', {
-      userId: 'usr_2',
-      method: 'password',
-    });
+    const event = await stageAndSend('usr_2');
     expect(send).toHaveBeenCalledTimes(1);
     expect((await row(event.id))?.sent_at).toBeNull();
 
@@ -51,5 +43,15 @@ describe('the outbox', () => {
     const after = await row(event.id);
     expect(after?.sent_at).toBeTypeOf('number');
     expect(after?.send_attempts).toBe(2);
+  });
+
+  it('sends after the response: the request only hands the send to waitUntil', async () => {
+    const staged = stageEvent(db(), 'auth', 'UserLoggedIn', 'usr_3', { userId: 'usr_3', method: 'password' });
+    await db().batch([staged.insert]);
+    const pending: Promise<unknown>[] = [];
+    deliverLater({ waitUntil: (p) => pending.push(p) }, env, db(), [staged.event]);
+    expect(pending).toHaveLength(1);
+    await Promise.all(pending);
+    expect((await row(staged.event.id))?.sent_at).toBeTypeOf('number');
   });
 });

@@ -167,7 +167,7 @@ describe('password reset abuse', () => {
     expect(login.status).toBe(401);
   });
 
-  it('the outbox is for admins on the internal network only', async () => {
+  it('the mailbox is for admins on the internal network only', async () => {
     const inside = internalClient();
     const viewer = await signUp(inside);
     expect((await inside.call('GET', '/internal/outbox')).status).toBe(401);

@@ -79,7 +79,7 @@ describe('identity over HTTP', () => {
     expect(strip(ghost.body)).toEqual(strip(wrong.body));
   });
 
-  it('password reset: 202, the token from the outbox sets a new password and ends every session', async () => {
+  it('password reset: 202, the token from the mailbox sets a new password and ends every session', async () => {
     const c = client();
     const account = await signUp(c);
     const reset = await c.call('POST', '/auth/password-reset', { body: { email: account.email } });

@@ -60,18 +60,45 @@ export interface RoutePolicy {
   hidden?: boolean;
 }
 
-export interface ApiRoute<R extends RouteConfig = RouteConfig> {
+export interface ApiRoute<R extends RouteConfig = RouteConfig, Id extends string = string> {
   /** Stable id, `<service>.<action>`, used as the RPC dispatch key. */
-  id: string;
+  id: Id;
   /** The service that answers it; `gateway` for routes the gateway answers itself. */
   service: ServiceName | 'gateway';
   route: R;
   policy: RoutePolicy;
 }
 
-export function defineRoute<R extends RouteConfig>(r: ApiRoute<R>): ApiRoute<R> {
+export function defineRoute<const Id extends string, R extends RouteConfig>(
+  r: ApiRoute<R, Id>,
+): ApiRoute<R, Id> {
   return r;
 }
+
+/** A service's public routes, checked to belong to it; the gateway serves and documents them. */
+export interface Contract<
+  S extends ServiceName = ServiceName,
+  Rs extends readonly ApiRoute[] = readonly ApiRoute[],
+> {
+  service: S;
+  routes: Rs;
+}
+
+export function defineContract<
+  const S extends ServiceName,
+  const Rs extends readonly ApiRoute<RouteConfig, string>[],
+>(service: S, routes: Rs): Contract<S, Rs> {
+  const ids = new Set<string>();
+  for (const r of routes) {
+    if (r.service !== service) throw new Error(`route ${r.id} belongs to ${r.service}, not ${service}`);
+    if (ids.has(r.id)) throw new Error(`route id ${r.id} is declared twice`);
+    ids.add(r.id);
+  }
+  return { service, routes };
+}
+
+/** The ids of a contract's routes. */
+export type RouteIdOf<C extends Contract> = C['routes'][number]['id'];
 
 /** What the gateway resolved about the caller; crosses the RPC boundary as plain data. */
 export interface Caller {
@@ -115,6 +142,26 @@ type Part<R, K extends string> = R extends { request: { [P in K]: infer S } }
 
 export type InputOf<R extends RouteConfig> = RouteInput<Part<R, 'params'>, Part<R, 'query'>, JsonBody<R>>;
 
+/** Statuses a handler answers with; errors are thrown as Problems, never returned. */
+type SuccessStatus = 200 | 201 | 202 | 204 | 206 | 301 | 302 | 303 | 304 | 307 | 308;
+type ResponseBody<Resp> = Resp extends { content: { 'application/json': { schema: infer S } } }
+  ? S extends z.ZodType
+    ? z.input<S>
+    : unknown
+  : Resp extends { content: object }
+    ? unknown
+    : undefined;
+
+/** A reply typed by the route's declared success responses: status and body must match one. */
+export type ReplyOf<R extends RouteConfig> = {
+  [S in Extract<keyof R['responses'], SuccessStatus>]: {
+    status: S;
+    body?: ResponseBody<R['responses'][S]>;
+    headers?: Record<string, string>;
+    total?: number;
+  };
+}[Extract<keyof R['responses'], SuccessStatus>];
+
 /** What a handler may do beyond answering: finish work after the response. */
 export interface WorkContext {
   waitUntil(promise: Promise<unknown>): void;
@@ -125,24 +172,39 @@ export type Handler<E, R extends RouteConfig = RouteConfig> = (
   caller: Caller,
   env: E,
   ctx: WorkContext,
-) => Promise<Reply>;
+) => Promise<ReplyOf<R>>;
 
-/** A map from route id to handler, typed by each route's schemas. */
-export type HandlerTable<E> = Record<string, Handler<E, never>>;
-
-export function implement<E, R extends RouteConfig>(
-  route: ApiRoute<R>,
-  fn: Handler<E, R>,
-): [string, Handler<E, never>] {
-  return [route.id, fn as unknown as Handler<E, never>];
+/** A route's handler, tagged with the route it implements. */
+export interface Implementation<E, Id extends string = string> {
+  readonly routeId: Id;
+  readonly run: (input: RouteInput, caller: Caller, env: E, ctx: WorkContext) => Promise<Reply>;
 }
+
+export function implement<E, const Id extends string, R extends RouteConfig>(
+  route: ApiRoute<R, Id>,
+  fn: Handler<E, R>,
+): Implementation<E, Id> {
+  return { routeId: route.id, run: fn as unknown as Implementation<E, Id>['run'] };
+}
+
+/**
+ * One handler per route of the contract, keyed by route id: a route without a handler, a handler
+ * without a route, or a handler filed under another route's id does not type-check.
+ */
+export type Handlers<E, C extends Contract> = {
+  [Id in RouteIdOf<C>]: Implementation<E, Id>;
+};
 
 export function isAdmin(caller: Caller): boolean {
   return caller.roles.includes('admin') || (caller.apiKey?.scopes.includes('admin') ?? false);
 }
 
-export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
+export function json<const S extends number, B>(
+  status: S,
+  body: B,
+  headers?: Record<string, string>,
+): { status: S; body: B; headers?: Record<string, string> } {
   return headers ? { status, body, headers } : { status, body };
 }
 
-export const noContent: Reply = { status: 204 };
+export const noContent = { status: 204 } as const;

@@ -79,13 +79,13 @@ export interface OutboxMail {
   token: string;
 }
 
-/** The newest mail to `email` in the outbox, read as the admin; the service writes it after answering. */
+/** The newest mail to `email` in the mailbox, read as the admin; the service writes it after answering. */
 export async function newestMailTo(email: string): Promise<OutboxMail> {
   const ops = internalClient();
   const token = await adminToken(ops);
   for (let i = 0; i < 100; i++) {
     const res = await ops.call('GET', `/internal/outbox?to=${encodeURIComponent(email)}`, { token });
-    if (res.status !== 200) throw new Error(`outbox: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200) throw new Error(`mailbox: ${res.status} ${JSON.stringify(res.body)}`);
     if (res.body[0]) return res.body[0];
     await new Promise((r) => setTimeout(r, 50));
   }

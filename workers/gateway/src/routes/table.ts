@@ -1,9 +1,17 @@
 /**
  * The route table: every public route of every service, each with its policy. It is the single
- * source for routing, /openapi.json and /docs. A service adds its routes in its own contract.ts.
+ * source for routing, /openapi.json and /docs. A service adds its routes in its own contract.ts and
+ * is registered here (`npm run new-service` does it).
  */
-import type { ApiRoute } from '../../../lib/api.ts';
-import { routes as auth } from '../../../services/auth/src/contract.ts';
-import { routes as videos } from '../../../services/videos/src/contract.ts';
+import type { ApiRoute, Contract } from '../../../lib/api.ts';
+import { contract as auth } from '../../../services/auth/src/contract.ts';
+import { contract as videos } from '../../../services/videos/src/contract.ts';
+// new-service: import
 
-export const SERVICE_ROUTES: ApiRoute[] = [...auth, ...videos];
+export const CONTRACTS: Contract[] = [
+  auth,
+  videos,
+  // new-service: contract
+];
+
+export const SERVICE_ROUTES: ApiRoute[] = CONTRACTS.flatMap((c) => [...c.routes]);

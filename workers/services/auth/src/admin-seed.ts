@@ -8,9 +8,9 @@ import { Problem } from '../../../lib/problem.ts';
 import { config } from './config.ts';
 import { database } from './db/client.ts';
 import type { Env } from './env.ts';
-import { announce } from './events.ts';
+import { deliver } from './events.ts';
 import { hashPassword } from './passwords.ts';
-import { createUser, findUserByEmail } from './users.ts';
+import { createUser, findUserByEmail, registered } from './users.ts';
 
 let seeding: Promise<void> | undefined;
 
@@ -31,15 +31,13 @@ async function seedAdmin(env: Env): Promise<void> {
   if (await findUserByEmail(db, email)) return;
   const passwordHash = await hashPassword(password, config(env).argon2);
   try {
-    const user = await createUser(db, { email, name: 'Admin', passwordHash, roles: ['viewer', 'admin'] });
+    const { user, event } = await createUser(
+      db,
+      { email, name: 'Admin', passwordHash, roles: ['viewer', 'admin'] },
+      registered(db, undefined, 'password'),
+    );
     log('info', 'admin account created', { userId: user.id });
-    await announce(env, undefined, 'UserRegistered', user.id, {
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      roles: user.roles,
-      provider: 'password',
-    });
+    await deliver(env, db, [event]);
   } catch (err) {
     // Another isolate created it first.
     if (!(err instanceof Problem && err.code === 'conflict')) throw err;

@@ -1,25 +1,22 @@
-import type { EventData, EventType } from '../../../../queues/events.ts';
-import { recordAndDeliver } from '../../../../queues/outbox.ts';
-import type { Caller } from '../../../lib/api.ts';
-import { errorFields, log } from '../../../lib/log.ts';
-import { database } from './db/client.ts';
-import type { Env } from './env.ts';
-
 /**
- * Publishes a domain event of the auth service through the outbox. The state change it reports is
- * already committed, so a queue outage leaves the event for the scheduled sweep and never fails
- * the request.
+ * The auth service's side of the shared transactional outbox (queues/outbox.ts): an event is staged
+ * in the same D1 batch as the change it reports and sent after the response.
  */
-export async function announce<T extends EventType>(
-  env: Env,
+import type { EventData, EventType } from '../../../../queues/events.ts';
+import { type StagedEvent, stageEvent } from '../../../../queues/outbox.ts';
+import type { Caller } from '../../../lib/api.ts';
+import type { Db } from './db/client.ts';
+
+export { deliver, deliverLater, type StagedEvent, stageEventIf } from '../../../../queues/outbox.ts';
+
+export const SOURCE = 'auth';
+
+export function stage<T extends EventType>(
+  db: Db,
   caller: Pick<Caller, 'traceparent'> | undefined,
   type: T,
   subject: string,
   data: EventData<T>,
-): Promise<void> {
-  try {
-    await recordAndDeliver(env, database(env.DB), 'auth', type, subject, data, caller?.traceparent);
-  } catch (err) {
-    log('error', 'event not published', { type, subject, ...errorFields(err) });
-  }
+): StagedEvent<T> {
+  return stageEvent(db, SOURCE, type, subject, data, caller?.traceparent);
 }

@@ -5,15 +5,15 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import {
+  mailbox,
   oauthFlows,
-  outboxMails,
   passwordResetTokens,
   refreshFamilies,
   refreshTokens,
   signingKeys,
 } from './db/schema.ts';
 
-const OUTBOX_KEEP_MS = 7 * 24 * 3600_000;
+const MAILBOX_KEEP_MS = 7 * 24 * 3600_000;
 
 export async function purgeExpired(db: Db, refreshTtlMs: number, now = Date.now()) {
   const [tokens, families, resets, flows, mails, keys] = await db.batch([
@@ -32,9 +32,9 @@ export async function purgeExpired(db: Db, refreshTtlMs: number, now = Date.now(
       .returning({ x: passwordResetTokens.tokenHash }),
     db.delete(oauthFlows).where(lt(oauthFlows.expiresAt, now)).returning({ x: oauthFlows.stateHash }),
     db
-      .delete(outboxMails)
-      .where(lt(outboxMails.createdAt, now - OUTBOX_KEEP_MS))
-      .returning({ x: outboxMails.id }),
+      .delete(mailbox)
+      .where(lt(mailbox.createdAt, now - MAILBOX_KEEP_MS))
+      .returning({ x: mailbox.id }),
     db.delete(signingKeys).where(lt(signingKeys.expiresAt, now)).returning({ x: signingKeys.kid }),
   ]);
   return {
@@ -42,7 +42,7 @@ export async function purgeExpired(db: Db, refreshTtlMs: number, now = Date.now(
     refreshFamilies: families.length,
     passwordResetTokens: resets.length,
     oauthFlows: flows.length,
-    outboxMails: mails.length,
+    mailbox: mails.length,
     signingKeys: keys.length,
   };
 }

@@ -4,13 +4,13 @@
  * door, and `ready()` for /readyz.
  */
 
-import { sweepOutbox } from '../../../../queues/outbox.ts';
-import type { Caller, HandlerTable, Reply, RouteInput } from '../../../lib/api.ts';
+import type { Caller, Reply, RouteInput } from '../../../lib/api.ts';
 import { log } from '../../../lib/log.ts';
-import { ServiceEntrypoint } from '../../../lib/service.ts';
+import { defineService } from '../../../lib/service.ts';
 import { seedAdminOnce } from './admin-seed.ts';
 import { verifyApiKey } from './api-keys.ts';
 import { config } from './config.ts';
+import { contract } from './contract.ts';
 import { database } from './db/client.ts';
 import type { Env } from './env.ts';
 import { purgeExpired } from './housekeeping.ts';
@@ -19,10 +19,10 @@ import { burnVerification } from './passwords.ts';
 import { createApiKeyHandler, listApiKeysHandler, revokeApiKeyHandler } from './routes/api-keys.ts';
 import { loginHandler } from './routes/login.ts';
 import { logoutHandler } from './routes/logout.ts';
+import { mailboxHandler } from './routes/mailbox.ts';
 import { meHandler } from './routes/me.ts';
 import { oauthCallbackHandler } from './routes/oauth-callback.ts';
 import { oauthStartHandler } from './routes/oauth-start.ts';
-import { outboxHandler } from './routes/outbox.ts';
 import { completePasswordResetHandler, requestPasswordResetHandler } from './routes/password-reset.ts';
 import { refreshHandler } from './routes/refresh.ts';
 import { jwksHandler, rotateSigningKeysHandler } from './routes/signing-keys.ts';
@@ -33,54 +33,49 @@ import { ensureSigningKeys, keySet, type PublicJwk } from './signing-keys.ts';
 export { LoginGuard } from '../../../../durable-objects/login-guard.ts';
 export type { Env } from './env.ts';
 
-const EVERY_MINUTE = '* * * * *';
+const HOURLY = '17 * * * *';
 
-export default class AuthService extends ServiceEntrypoint<Env> {
-  protected readonly routes: HandlerTable<Env> = Object.fromEntries([
-    signupHandler,
-    loginHandler,
-    refreshHandler,
-    logoutHandler,
-    meHandler,
-    requestPasswordResetHandler,
-    completePasswordResetHandler,
-    oauthStartHandler,
-    oauthCallbackHandler,
-    jwksHandler,
-    rotateSigningKeysHandler,
-    setRolesHandler,
-    createApiKeyHandler,
-    listApiKeysHandler,
-    revokeApiKeyHandler,
-    outboxHandler,
-  ]);
-
-  protected readyChecks() {
-    const db = database(this.env.DB);
-    return {
-      d1: () => this.env.DB.prepare('SELECT 1').first(),
-      admin: () => seedAdminOnce(this.env),
-      // Fails without KEY_ENCRYPTION_KEY: without it no token can be issued.
-      signingKeys: async () => ensureSigningKeys(db, await wrappingKey(this.env.KEY_ENCRYPTION_KEY)),
-      // Loads argon2 and makes the dummy hash, so the first unknown-email login costs no more.
-      argon2: () => burnVerification('', config(this.env).argon2),
-    };
-  }
-
+export default class AuthService extends defineService<Env>()({
+  contract,
+  handlers: {
+    'auth.signup': signupHandler,
+    'auth.login': loginHandler,
+    'auth.refresh': refreshHandler,
+    'auth.logout': logoutHandler,
+    'auth.me': meHandler,
+    'auth.requestPasswordReset': requestPasswordResetHandler,
+    'auth.completePasswordReset': completePasswordResetHandler,
+    'auth.oauthStart': oauthStartHandler,
+    'auth.oauthCallback': oauthCallbackHandler,
+    'auth.jwks': jwksHandler,
+    'auth.rotateSigningKeys': rotateSigningKeysHandler,
+    'auth.setRoles': setRolesHandler,
+    'auth.createApiKey': createApiKeyHandler,
+    'auth.listApiKeys': listApiKeysHandler,
+    'auth.revokeApiKey': revokeApiKeyHandler,
+    'auth.mailbox': mailboxHandler,
+  },
+  db: (env) => env.DB,
+  publishes: true,
+  crons: {
+    /** Forget expired records (the kit's every-minute upkeep re-sends held-back events). */
+    [HOURLY]: async (env) => {
+      const purged = await purgeExpired(database(env.DB), config(env).refreshTokenTtlMs);
+      log('info', 'expired auth records purged', purged);
+    },
+  },
+  ready: (env) => ({
+    d1: () => env.DB.prepare('SELECT 1').first(),
+    admin: () => seedAdminOnce(env),
+    // Fails without KEY_ENCRYPTION_KEY: without it no token can be issued.
+    signingKeys: async () => ensureSigningKeys(database(env.DB), await wrappingKey(env.KEY_ENCRYPTION_KEY)),
+    // Loads argon2 and makes the dummy hash, so the first unknown-email login costs no more.
+    argon2: () => burnVerification('', config(env).argon2),
+  }),
+}) {
   override async handle(routeId: string, input: RouteInput, caller: Caller): Promise<Reply> {
     await seedAdminOnce(this.env).catch(() => undefined);
     return super.handle(routeId, input, caller);
-  }
-
-  /** Every minute: re-send events a queue outage left in the outbox; hourly: forget expired records. */
-  override async scheduled(controller: ScheduledController): Promise<void> {
-    const db = database(this.env.DB);
-    const resent = await sweepOutbox(this.env, db);
-    if (resent) log('info', 'outbox events re-sent', { resent });
-    if (controller.cron !== EVERY_MINUTE) {
-      const purged = await purgeExpired(db, config(this.env).refreshTokenTtlMs);
-      log('info', 'expired auth records purged', purged);
-    }
   }
 
   /** The JWKS the gateway verifies access tokens with. */

@@ -10,9 +10,9 @@ import { config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { passwordResetTokens } from './db/schema.ts';
 import type { Env } from './env.ts';
-import { announce } from './events.ts';
+import { deliver, stage } from './events.ts';
 import { clearAccount } from './login-guard.ts';
-import { sendMail } from './outbox.ts';
+import { mailStatement } from './mailbox.ts';
 import { hashPassword } from './passwords.ts';
 import { revokeUserFamilies } from './refresh-families.ts';
 import { findUser, findUserByEmail, normalizeEmail, setPasswordHash } from './users.ts';
@@ -44,15 +44,14 @@ export async function requestReset(env: Env, db: Db, req: ResetRequest, now = Da
   }
   const token = randomToken(32);
   const expiresAt = now + cfg.passwordResetTtlMs;
-  await db.insert(passwordResetTokens).values({
-    tokenHash: await sha256Hex(token),
-    userId: user.id,
-    createdAt: now,
-    expiresAt,
-  });
   const link = `${req.origin}/reset-password#token=${encodeURIComponent(token)}`;
   const minutes = Math.round(cfg.passwordResetTtlMs / 60_000);
-  await sendMail(db, {
+  const requested = stage(db, { traceparent: req.traceparent }, 'PasswordResetRequested', user.id, {
+    userId: user.id,
+    email: user.email,
+    expiresAt: new Date(expiresAt).toISOString(),
+  });
+  const mail = mailStatement(db, {
     to: normalizeEmail(user.email),
     kind: 'password_reset',
     subject: 'Reset your password',
@@ -62,11 +61,18 @@ export async function requestReset(env: Env, db: Db, req: ResetRequest, now = Da
       'If it was not you, ignore this mail; your password stays as it is.\n',
     token,
   });
-  await announce(env, { traceparent: req.traceparent }, 'PasswordResetRequested', user.id, {
-    userId: user.id,
-    email: user.email,
-    expiresAt: new Date(expiresAt).toISOString(),
-  });
+  await db.batch([
+    db.insert(passwordResetTokens).values({
+      tokenHash: await sha256Hex(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt,
+    }),
+    mail,
+    requested.insert,
+  ]);
+  // This already runs after the response (the route hands it to waitUntil).
+  await deliver(env, db, [requested.event]);
 }
 
 /** Spends the token (one conditional UPDATE: a second use finds nothing) and sets the password. */

@@ -9,6 +9,7 @@ import { log } from '../../../lib/log.ts';
 import { Problem } from '../../../lib/problem.ts';
 import type { Db } from './db/client.ts';
 import { type LoginMethod, refreshFamilies, refreshTokens } from './db/schema.ts';
+import type { StagedEvent } from './events.ts';
 
 export type RevocationReason = NonNullable<(typeof refreshFamilies.$inferSelect)['revokedReason']>;
 
@@ -39,6 +40,7 @@ export async function startFamily(
   userId: string,
   method: LoginMethod,
   ttlMs: number,
+  alongside: StagedEvent[] = [],
   now = Date.now(),
 ): Promise<MintedRefresh> {
   const familyId = newId('rfm');
@@ -46,6 +48,7 @@ export async function startFamily(
   await db.batch([
     db.insert(refreshFamilies).values({ id: familyId, userId, method, createdAt: now }),
     db.insert(refreshTokens).values(row),
+    ...alongside.map((e) => e.insert),
   ]);
   return { familyId, refreshToken };
 }

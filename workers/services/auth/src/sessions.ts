@@ -5,6 +5,7 @@ import { config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { LoginMethod, User } from './db/schema.ts';
 import type { Env } from './env.ts';
+import type { StagedEvent } from './events.ts';
 import { wrappingKey } from './key-wrap.ts';
 import { rotate, startFamily } from './refresh-families.ts';
 import { currentSigningKey } from './signing-keys.ts';
@@ -29,8 +30,21 @@ async function accessToken(env: Env, db: Db, user: User, sessionId: string) {
   );
 }
 
-export async function openSession(env: Env, db: Db, user: User, method: LoginMethod): Promise<TokenPair> {
-  const { familyId, refreshToken } = await startFamily(db, user.id, method, config(env).refreshTokenTtlMs);
+/** Starts a refresh family; `alongside` are events written in the same batch (e.g. UserLoggedIn). */
+export async function openSession(
+  env: Env,
+  db: Db,
+  user: User,
+  method: LoginMethod,
+  alongside: StagedEvent[] = [],
+): Promise<TokenPair> {
+  const { familyId, refreshToken } = await startFamily(
+    db,
+    user.id,
+    method,
+    config(env).refreshTokenTtlMs,
+    alongside,
+  );
   const { token, expiresIn } = await accessToken(env, db, user, familyId);
   return { token, refreshToken, expiresIn };
 }

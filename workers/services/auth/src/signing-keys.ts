@@ -14,9 +14,12 @@ import { type SigningKeyRow, signingKeys } from './db/schema.ts';
 import { unwrap, wrap } from './key-wrap.ts';
 
 export interface PublicJwk extends JsonWebKey {
+  kty: 'RSA';
   kid: string;
-  alg: string;
+  alg: 'RS256';
   use: 'sig';
+  n: string;
+  e: string;
 }
 
 export interface SigningKey {

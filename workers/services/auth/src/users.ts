@@ -1,10 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Role } from '../../../lib/api.ts';
+import type { Caller, Role } from '../../../lib/api.ts';
 import { newId } from '../../../lib/ids.ts';
 import { Problem } from '../../../lib/problem.ts';
 import type { Db } from './db/client.ts';
 import { isUniqueViolation } from './db/errors.ts';
-import { type User, users } from './db/schema.ts';
+import { type LoginMethod, type User, users } from './db/schema.ts';
+import { SOURCE, type StagedEvent, stage, stageEventIf } from './events.ts';
 
 export const ROLES = ['viewer', 'admin'] as const satisfies readonly Role[];
 
@@ -28,8 +29,16 @@ export interface NewUser {
   roles?: Role[];
 }
 
-/** Creates an account; 409 when the email is taken (checked by the unique index, race-free). */
-export async function createUser(db: Db, input: NewUser, now = Date.now()): Promise<User> {
+/**
+ * Creates an account; 409 when the email is taken (checked by the unique index, race-free). The
+ * event `announce` stages for the new account is written in the same batch.
+ */
+export async function createUser(
+  db: Db,
+  input: NewUser,
+  announce: (user: User) => StagedEvent,
+  now = Date.now(),
+): Promise<{ user: User; event: StagedEvent['event'] }> {
   const row = {
     id: newId('usr'),
     email: input.email.trim(),
@@ -40,13 +49,26 @@ export async function createUser(db: Db, input: NewUser, now = Date.now()): Prom
     createdAt: now,
     updatedAt: now,
   };
+  const staged = announce(row);
   try {
-    await db.insert(users).values(row);
+    await db.batch([db.insert(users).values(row), staged.insert]);
   } catch (err) {
     if (isUniqueViolation(err)) throw Problem.conflict('An account with this email already exists.');
     throw err;
   }
-  return row;
+  return { user: row, event: staged.event };
+}
+
+/** The UserRegistered event of a new account. */
+export function registered(db: Db, caller: Pick<Caller, 'traceparent'> | undefined, provider: LoginMethod) {
+  return (user: User) =>
+    stage(db, caller, 'UserRegistered', user.id, {
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      roles: user.roles,
+      provider,
+    });
 }
 
 export function rolesOf(user: Pick<User, 'roles'>): Role[] {
@@ -69,9 +91,16 @@ export async function setPasswordHash(db: Db, userId: string, passwordHash: stri
 
 /**
  * Replaces a user's roles. Taking admin away is one conditional UPDATE that only applies while
- * another admin remains, so two admins demoting each other at once cannot leave none.
+ * another admin remains, so two admins demoting each other at once cannot leave none. The
+ * UserRoleChanged event is written in the same batch, only if the update applied.
  */
-export async function changeRoles(db: Db, userId: string, wanted: readonly string[], now = Date.now()) {
+export async function changeRoles(
+  db: Db,
+  userId: string,
+  wanted: readonly string[],
+  by: { caller: Caller; changedBy: string },
+  now = Date.now(),
+) {
   const user = await findUser(db, userId);
   if (!user) throw Problem.notFound('No such user.');
   const roles = normalizeRoles(wanted);
@@ -80,11 +109,29 @@ export async function changeRoles(db: Db, userId: string, wanted: readonly strin
   const demotesAdmin = before.includes('admin') && !roles.includes('admin');
   const otherAdmins = sql`(SELECT count(*) FROM users AS u, json_each(u.roles) AS r
     WHERE r.value = 'admin' AND u.id <> ${userId}) > 0`;
-  const updated = await db
-    .update(users)
-    .set({ roles, updatedAt: now })
-    .where(demotesAdmin ? and(eq(users.id, userId), otherAdmins) : eq(users.id, userId))
-    .returning();
+  const applied = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${userId}
+    AND ${users.updatedAt} = ${now} AND ${users.roles} = ${JSON.stringify(roles)})`;
+  const event = stageEventIf(
+    db,
+    SOURCE,
+    applied,
+    'UserRoleChanged',
+    userId,
+    {
+      userId,
+      roles,
+      changedBy: by.changedBy,
+    },
+    by.caller.traceparent,
+  );
+  const [updated] = await db.batch([
+    db
+      .update(users)
+      .set({ roles, updatedAt: now })
+      .where(demotesAdmin ? and(eq(users.id, userId), otherAdmins) : eq(users.id, userId))
+      .returning(),
+    event.insert,
+  ]);
   if (!updated[0]) throw Problem.conflict('This is the last admin; make someone else admin first.');
-  return { user: updated[0], changed: true };
+  return { user: updated[0], changed: true, event: event.event };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { admin, call, eventsOf, login, resetMailFor, signup } from './support/service.ts';
 
 describe('password reset', () => {
-  it('answers 202 and mails a reset token to the outbox', async () => {
+  it('answers 202 and mails a reset token to the mailbox', async () => {
     const user = await signup({ name: 'Forgetful' });
     const reply = await call('auth.requestPasswordReset', { body: { email: user.email } });
     expect(reply.status).toBe(202);
@@ -49,12 +49,12 @@ describe('password reset', () => {
     }
   });
 
-  it('the outbox lists newest first and filters by recipient, case-insensitively', async () => {
+  it('the mailbox lists newest first and filters by recipient, case-insensitively', async () => {
     const user = await signup({ email: `Case-${crypto.randomUUID().slice(0, 6)}@Example.com` });
     await call('auth.requestPasswordReset', { body: { email: user.email.toUpperCase() } });
     const mail = await resetMailFor(user.email);
     expect(mail.token).toBeTruthy();
-    const page = await call('auth.outbox', { query: { page: 1, limit: 1 } }, await admin());
+    const page = await call('auth.mailbox', { query: { page: 1, limit: 1 } }, await admin());
     expect(page.total).toBeGreaterThanOrEqual(1);
     expect((page.body as unknown[]).length).toBe(1);
   });

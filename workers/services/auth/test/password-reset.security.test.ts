@@ -7,7 +7,7 @@ const complete = (token: string, newPassword = 'fresh password 1') =>
   call('auth.completePasswordReset', { body: { token, newPassword } });
 
 async function mailsTo(email: string) {
-  const reply = await call('auth.outbox', { query: { to: email, page: 1, limit: 100 } }, await admin());
+  const reply = await call('auth.mailbox', { query: { to: email, page: 1, limit: 100 } }, await admin());
   return reply.body as { token: string }[];
 }
 
@@ -89,10 +89,10 @@ describe('password reset attacks', () => {
     expect((await mailsTo(user.email)).length).toBe(3);
   });
 
-  it('the outbox is for admins only', async () => {
+  it('the mailbox is for admins only', async () => {
     const user = await signup();
     // The gateway enforces `admin`; the service still refuses to list mail to a non-admin caller.
-    const reply = await call('auth.outbox', { query: { page: 1, limit: 20 } }, userCaller(user.userId));
+    const reply = await call('auth.mailbox', { query: { page: 1, limit: 20 } }, userCaller(user.userId));
     expect(reply.status).toBe(403);
   });
 });

@@ -1,8 +1,16 @@
-import type { ApiRoute } from '../../../lib/api.ts';
-import { auditRoutes } from './api/audit.ts';
-import { runnerRoutes } from './api/runners.ts';
-import { uploadRoutes } from './api/uploads.ts';
-import { videoRoutes } from './api/videos.ts';
+/**
+ * The public routes of the videos service; the gateway serves, validates and documents them. Only
+ * schemas live here (the gateway bundles this file); the handlers are in src/routes/.
+ */
+import { defineContract } from '../../../lib/api.ts';
+import { auditRoutes } from './contract/audit.ts';
+import { runnerRoutes } from './contract/runners.ts';
+import { uploadRoutes } from './contract/uploads.ts';
+import { videoRoutes } from './contract/videos.ts';
 
-/** The public routes of this service; the gateway serves and documents them. */
-export const routes: ApiRoute[] = [...videoRoutes, ...uploadRoutes, ...auditRoutes, ...runnerRoutes];
+export const contract = defineContract('videos', [
+  ...videoRoutes,
+  ...uploadRoutes,
+  ...auditRoutes,
+  ...runnerRoutes,
+]);

@@ -2,17 +2,15 @@
  * The videos service: metadata, uploads, transcode jobs and the runner API, renditions, audit log.
  * The gateway calls `handle()` for public routes and `masterStored()` when its storage endpoint has
  * stored a master; queues deliver videos-events (and, in production, R2 notifications) to `queue()`;
- * the cron trigger runs `scheduled()`.
+ * the cron trigger reaps lost leases (the kit's upkeep sweeps the outbox).
  */
-import type { HandlerTable } from '../../../lib/api.ts';
-import { errorFields, log } from '../../../lib/log.ts';
-import { ServiceEntrypoint } from '../../../lib/service.ts';
+import { log } from '../../../lib/log.ts';
+import { defineService, UPKEEP_CRON } from '../../../lib/service.ts';
 import type { Env } from './config.ts';
 import { videoEvents } from './consumer.ts';
-import { database } from './db/client.ts';
+import { contract } from './contract.ts';
 import { reapExpiredLeases } from './jobs.ts';
 import { type MasterStoredInput, type MasterStoredResult, masterStored } from './master.ts';
-import { sweepOutbox } from './outbox.ts';
 import { handleR2Notifications, isNotificationQueue } from './r2-notifications.ts';
 import { auditLogHandler, videoAuditHandler } from './routes/audit.ts';
 import { createVideoHandler } from './routes/create-video.ts';
@@ -41,64 +39,56 @@ import { videoJobsHandler } from './routes/video-jobs.ts';
 
 export type { Env } from './config.ts';
 
-export default class VideosService extends ServiceEntrypoint<Env> {
-  protected readonly routes: HandlerTable<Env> = Object.fromEntries([
-    createVideoHandler,
-    getVideoHandler,
-    listVideosHandler,
-    updateVideoHandler,
-    deleteVideoHandler,
-    retryTranscodeHandler,
-    videoJobsHandler,
-    videoRenditionsHandler,
-    requestUploadHandler,
-    createMultipartHandler,
-    signPartsHandler,
-    completeMultipartHandler,
-    abortMultipartHandler,
-    videoAuditHandler,
-    auditLogHandler,
-    claimJobHandler,
-    updateJobHandler,
-    jobSucceededHandler,
-    jobFailedHandler,
-    jobAbortedHandler,
-    listRunnersHandler,
-    drainRunnerHandler,
-    undrainRunnerHandler,
-  ]);
-
-  protected readyChecks() {
-    return {
-      d1: () => this.env.DB.prepare('SELECT 1 FROM videos LIMIT 1').first(),
-      r2: () => this.env.MEDIA.head('readyz'),
-    };
-  }
-
-  protected override eventsDb(): D1Database {
-    return this.env.DB;
-  }
-
+export default class VideosService extends defineService<Env>()({
+  contract,
+  handlers: {
+    'videos.create': createVideoHandler,
+    'videos.get': getVideoHandler,
+    'videos.list': listVideosHandler,
+    'videos.update': updateVideoHandler,
+    'videos.delete': deleteVideoHandler,
+    'videos.transcode': retryTranscodeHandler,
+    'videos.jobs': videoJobsHandler,
+    'videos.renditions': videoRenditionsHandler,
+    'videos.upload': requestUploadHandler,
+    'videos.multipartCreate': createMultipartHandler,
+    'videos.multipartParts': signPartsHandler,
+    'videos.multipartComplete': completeMultipartHandler,
+    'videos.multipartAbort': abortMultipartHandler,
+    'videos.audit': videoAuditHandler,
+    'videos.auditLog': auditLogHandler,
+    'videos.runnerRequest': claimJobHandler,
+    'videos.runnerUpdate': updateJobHandler,
+    'videos.runnerSuccess': jobSucceededHandler,
+    'videos.runnerError': jobFailedHandler,
+    'videos.runnerAbort': jobAbortedHandler,
+    'videos.runners': listRunnersHandler,
+    'videos.runnerDrain': drainRunnerHandler,
+    'videos.runnerUndrain': undrainRunnerHandler,
+  },
+  db: (env) => env.DB,
+  publishes: true,
+  events: videoEvents,
+  queues: [
+    {
+      accepts: isNotificationQueue,
+      consume: (batch, env, ctx) => handleR2Notifications(batch, env, (p) => ctx.waitUntil(p)),
+    },
+  ],
+  crons: {
+    // Claims reap lost leases too; the sweep catches jobs nobody claims.
+    [UPKEEP_CRON]: async (env) => {
+      const reaped = await reapExpiredLeases(env);
+      if (reaped) log('info', 'expired leases reaped', { reaped });
+    },
+  },
+  ready: (env) => ({
+    d1: () => env.DB.prepare('SELECT 1 FROM videos LIMIT 1').first(),
+    r2: () => env.MEDIA.head('readyz'),
+  }),
+}) {
   /** RPC from the gateway's storage endpoint: a master it signed for has been stored. */
   async masterStored(input: MasterStoredInput, traceparent?: string): Promise<MasterStoredResult> {
     return masterStored(this.env, input, (p) => this.ctx.waitUntil(p), traceparent);
-  }
-
-  override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    if (isNotificationQueue(batch.queue))
-      return handleR2Notifications(batch, this.env, (p) => this.ctx.waitUntil(p));
-    return videoEvents(batch, this.env, this.ctx);
-  }
-
-  /** Every minute: reap lost leases (claims do too) and re-send events whose first send failed. */
-  override async scheduled(): Promise<void> {
-    try {
-      const reaped = await reapExpiredLeases(this.env);
-      const resent = await sweepOutbox(this.env, database(this.env.DB));
-      if (reaped || resent) log('info', 'sweep', { reaped, resent });
-    } catch (err) {
-      log('error', 'sweep failed', errorFields(err));
-      throw err;
-    }
   }
 }

@@ -1,10 +1,14 @@
-import { createExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { UPKEEP_CRON } from '../../../lib/service.ts';
 import VideosService from '../src/index.ts';
 import { claim, clearJobQueue, jobRow, report, videoWithJob } from './support/runner.ts';
 import { call, createVideo, outbox, testEnv } from './support/service.ts';
 
-const sweep = () => new VideosService(createExecutionContext(), testEnv).scheduled();
+const sweep = () =>
+  new VideosService(createExecutionContext(), testEnv).scheduled(
+    createScheduledController({ cron: UPKEEP_CRON, scheduledTime: Date.now() }),
+  );
 
 describe('the scheduled sweep', () => {
   it('re-sends events whose first send failed, and forgets old sent ones', async () => {

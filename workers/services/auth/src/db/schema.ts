@@ -2,8 +2,10 @@
  * The auth database. Times are epoch milliseconds; secrets (refresh, reset and API key tokens) are
  * stored only as SHA-256 hex digests, signing keys only wrapped with KEY_ENCRYPTION_KEY.
  */
+
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ApiKeyScope } from '../contract/api-keys.ts';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -67,8 +69,8 @@ export const passwordResetTokens = sqliteTable(
 );
 
 /** Mail the service would send; locally it is read at GET /internal/outbox instead. */
-export const outboxMails = sqliteTable(
-  'outbox_mails',
+export const mailbox = sqliteTable(
+  'mailbox',
   {
     id: text('id').primaryKey(),
     toEmail: text('to_email').notNull(),
@@ -79,7 +81,7 @@ export const outboxMails = sqliteTable(
     token: text('token'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('outbox_mails_to').on(t.toEmail, t.createdAt)],
+  (t) => [index('mailbox_to').on(t.toEmail, t.createdAt)],
 );
 
 /**
@@ -115,7 +117,7 @@ export const apiKeys = sqliteTable(
     /** The visible start of the key, e.g. `evk_ab12cd34`. */
     prefix: text('prefix').notNull(),
     keyHash: text('key_hash').notNull().unique(),
-    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    scopes: text('scopes', { mode: 'json' }).$type<ApiKeyScope[]>().notNull(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at'),
     revokedAt: integer('revoked_at'),

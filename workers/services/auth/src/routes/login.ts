@@ -4,13 +4,13 @@ import { config } from '../config.ts';
 import { login } from '../contract/sessions.ts';
 import { database } from '../db/client.ts';
 import type { Env } from '../env.ts';
-import { announce } from '../events.ts';
+import { deliverLater, stage } from '../events.ts';
 import { admitLogin } from '../login-guard.ts';
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from '../passwords.ts';
 import { openSession, TOKEN_HEADERS } from '../sessions.ts';
 import { findUserByEmail, setPasswordHash } from '../users.ts';
 
-export const loginHandler = implement<Env, typeof login.route>(login, async ({ body }, caller, env) => {
+export const loginHandler = implement(login, async ({ body }, caller, env: Env, ctx) => {
   const cfg = config(env);
   const db = database(env.DB);
   const ticket = await admitLogin(env, body.email, caller.ip);
@@ -26,7 +26,8 @@ export const loginHandler = implement<Env, typeof login.route>(login, async ({ b
   if (needsRehash(user.passwordHash, cfg.argon2)) {
     await setPasswordHash(db, user.id, await hashPassword(body.password, cfg.argon2));
   }
-  const session = await openSession(env, db, user, 'password');
-  await announce(env, caller, 'UserLoggedIn', user.id, { userId: user.id, method: 'password' });
+  const loggedIn = stage(db, caller, 'UserLoggedIn', user.id, { userId: user.id, method: 'password' });
+  const session = await openSession(env, db, user, 'password', [loggedIn]);
+  deliverLater(ctx, env, db, [loggedIn.event]);
   return json(200, { userId: user.id, email: user.email, ...session }, TOKEN_HEADERS);
 });

@@ -4,7 +4,7 @@ import { database } from '../db/client.ts';
 import type { Env } from '../env.ts';
 import { revokeFamilyOf } from '../refresh-families.ts';
 
-export const logoutHandler = implement<Env, typeof logout.route>(logout, async ({ body }, _caller, env) => {
+export const logoutHandler = implement(logout, async ({ body }, _caller, env: Env) => {
   await revokeFamilyOf(database(env.DB), body.refreshToken);
   return noContent;
 });

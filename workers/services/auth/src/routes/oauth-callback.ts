@@ -1,9 +1,9 @@
-import { implement, json, type Reply } from '../../../../lib/api.ts';
+import { implement, json } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
 import { oauthCallback } from '../contract/oauth.ts';
 import { database } from '../db/client.ts';
 import type { Env } from '../env.ts';
-import { announce } from '../events.ts';
+import { deliverLater, stage } from '../events.ts';
 import { accountFor } from '../oauth/accounts.ts';
 import { spendFlow } from '../oauth/flows.ts';
 import { githubIdentity } from '../oauth/github.ts';
@@ -11,9 +11,9 @@ import { googleIdentity } from '../oauth/google.ts';
 import { callbackUrl, provider } from '../oauth/providers.ts';
 import { openSession, TOKEN_HEADERS } from '../sessions.ts';
 
-export const oauthCallbackHandler = implement<Env, typeof oauthCallback.route>(
+export const oauthCallbackHandler = implement(
   oauthCallback,
-  async ({ params, query, headers }, caller, env) => {
+  async ({ params, query, headers }, caller, env: Env, ctx) => {
     const p = provider(env, params.provider);
     const db = database(env.DB);
     if (!query.state) throw Problem.badRequest('The callback carries no state.');
@@ -36,28 +36,20 @@ export const oauthCallbackHandler = implement<Env, typeof oauthCallback.route>(
     };
     const identity =
       p.name === 'google' ? await googleIdentity(p, exchange) : await githubIdentity(p, exchange);
-    const { user, created } = await accountFor(db, identity);
-    if (created) {
-      await announce(env, caller, 'UserRegistered', user.id, {
-        userId: user.id,
-        email: user.email,
-        name: user.name,
-        roles: user.roles,
-        provider: p.name,
-      });
-    }
-    const session = await openSession(env, db, user, p.name);
-    await announce(env, caller, 'UserLoggedIn', user.id, { userId: user.id, method: p.name });
+    const { user, registered } = await accountFor(db, identity, caller);
+    const loggedIn = stage(db, caller, 'UserLoggedIn', user.id, { userId: user.id, method: p.name });
+    const session = await openSession(env, db, user, p.name, [loggedIn]);
+    deliverLater(ctx, env, db, registered ? [registered, loggedIn.event] : [loggedIn.event]);
     const result = { userId: user.id, email: user.email, ...session };
     return flow.redirectUri ? redirectWithTokens(flow.redirectUri, result) : json(200, result, TOKEN_HEADERS);
   },
 );
 
 /** Tokens go in the fragment: browsers never send it to a server or put it in a Referer. */
-function redirectWithTokens(to: string, result: Record<string, string | number>): Reply {
+function redirectWithTokens(to: string, result: Record<string, string | number>) {
   const fragment = new URLSearchParams(Object.entries(result).map(([k, v]) => [k, String(v)]));
   return {
-    status: 302,
+    status: 302 as const,
     headers: { ...TOKEN_HEADERS, Location: `${to}#${fragment}`, 'Referrer-Policy': 'no-referrer' },
   };
 }

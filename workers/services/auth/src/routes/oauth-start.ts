@@ -7,9 +7,9 @@ import { bindingCookie, purgeExpiredFlows, startFlow } from '../oauth/flows.ts';
 import { callbackUrl, provider } from '../oauth/providers.ts';
 import { allowedRedirect } from '../oauth/redirects.ts';
 
-export const oauthStartHandler = implement<Env, typeof oauthStart.route>(
+export const oauthStartHandler = implement(
   oauthStart,
-  async ({ params, query, headers }, caller, env, ctx) => {
+  async ({ params, query, headers }, caller, env: Env, ctx) => {
     const cfg = config(env);
     const p = provider(env, params.provider);
     const db = database(env.DB);

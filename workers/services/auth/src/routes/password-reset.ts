@@ -5,9 +5,9 @@ import { database } from '../db/client.ts';
 import type { Env } from '../env.ts';
 import { completeReset, requestReset } from '../password-reset.ts';
 
-export const requestPasswordResetHandler = implement<Env, typeof requestPasswordReset.route>(
+export const requestPasswordResetHandler = implement(
   requestPasswordReset,
-  async ({ body }, caller, env, ctx) => {
+  async ({ body }, caller, env: Env, ctx) => {
     // The work runs after the answer, so its timing says nothing about whether the account exists.
     const work = requestReset(env, database(env.DB), {
       email: body.email,
@@ -21,9 +21,9 @@ export const requestPasswordResetHandler = implement<Env, typeof requestPassword
   },
 );
 
-export const completePasswordResetHandler = implement<Env, typeof completePasswordReset.route>(
+export const completePasswordResetHandler = implement(
   completePasswordReset,
-  async ({ body }, _caller, env) => {
+  async ({ body }, _caller, env: Env) => {
     await completeReset(env, database(env.DB), body.token, body.newPassword);
     return noContent;
   },

@@ -4,10 +4,7 @@ import { database } from '../db/client.ts';
 import type { Env } from '../env.ts';
 import { refreshSession, TOKEN_HEADERS } from '../sessions.ts';
 
-export const refreshHandler = implement<Env, typeof refresh.route>(
-  refresh,
-  async ({ body }, _caller, env) => {
-    const pair = await refreshSession(env, database(env.DB), body.refreshToken);
-    return json(200, pair, TOKEN_HEADERS);
-  },
-);
+export const refreshHandler = implement(refresh, async ({ body }, _caller, env: Env) => {
+  const pair = await refreshSession(env, database(env.DB), body.refreshToken);
+  return json(200, pair, TOKEN_HEADERS);
+});

@@ -8,20 +8,17 @@ import type { Env } from '../env.ts';
 import { wrappingKey } from '../key-wrap.ts';
 import { keySet, rotateSigningKeys as rotate } from '../signing-keys.ts';
 
-export const jwksHandler = implement<Env, typeof jwks.route>(jwks, async (_input, _caller, env) =>
+export const jwksHandler = implement(jwks, async (_input, _caller, env: Env) =>
   json(200, await keySet(database(env.DB), () => wrappingKey(env.KEY_ENCRYPTION_KEY))),
 );
 
-export const rotateSigningKeysHandler = implement<Env, typeof rotateSigningKeys.route>(
-  rotateSigningKeys,
-  async (_input, caller, env) => {
-    requireAdmin(caller);
-    const rotation = await rotate(
-      database(env.DB),
-      await wrappingKey(env.KEY_ENCRYPTION_KEY),
-      config(env).signingKeyOverlapMs,
-    );
-    log('info', 'signing key rotated', { ...rotation, by: caller.userId ?? caller.apiKey?.id });
-    return json(200, rotation);
-  },
-);
+export const rotateSigningKeysHandler = implement(rotateSigningKeys, async (_input, caller, env: Env) => {
+  requireAdmin(caller);
+  const rotation = await rotate(
+    database(env.DB),
+    await wrappingKey(env.KEY_ENCRYPTION_KEY),
+    config(env).signingKeyOverlapMs,
+  );
+  log('info', 'signing key rotated', { ...rotation, by: caller.userId ?? caller.apiKey?.id });
+  return json(200, rotation);
+});

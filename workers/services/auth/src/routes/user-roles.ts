@@ -3,21 +3,16 @@ import { requireAdmin } from '../access.ts';
 import { setRoles } from '../contract/users.ts';
 import { database } from '../db/client.ts';
 import type { Env } from '../env.ts';
-import { announce } from '../events.ts';
-import { changeRoles, rolesOf, userView } from '../users.ts';
+import { deliverLater } from '../events.ts';
+import { changeRoles, userView } from '../users.ts';
 
-export const setRolesHandler = implement<Env, typeof setRoles.route>(
-  setRoles,
-  async ({ params, body }, caller, env) => {
-    requireAdmin(caller);
-    const { user, changed } = await changeRoles(database(env.DB), params.userId, body.roles);
-    if (changed) {
-      await announce(env, caller, 'UserRoleChanged', user.id, {
-        userId: user.id,
-        roles: rolesOf(user),
-        changedBy: caller.userId ?? caller.apiKey?.id ?? 'unknown',
-      });
-    }
-    return json(200, userView(user));
-  },
-);
+export const setRolesHandler = implement(setRoles, async ({ params, body }, caller, env: Env, ctx) => {
+  requireAdmin(caller);
+  const db = database(env.DB);
+  const { user, event } = await changeRoles(db, params.userId, body.roles, {
+    caller,
+    changedBy: caller.userId ?? caller.apiKey?.id ?? 'unknown',
+  });
+  if (event) deliverLater(ctx, env, db, [event]);
+  return json(200, userView(user));
+});

@@ -140,7 +140,7 @@ export interface OutboxMail {
 export async function resetMailFor(email: string): Promise<OutboxMail> {
   const caller = await admin();
   return eventually(async () => {
-    const reply = await call('auth.outbox', { query: { to: email, page: 1, limit: 20 } }, caller);
+    const reply = await call('auth.mailbox', { query: { to: email, page: 1, limit: 20 } }, caller);
     return (reply.body as OutboxMail[])[0];
   });
 }

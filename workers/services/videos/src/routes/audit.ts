@@ -1,7 +1,7 @@
 import { implement } from '../../../../lib/api.ts';
-import { auditLog, videoAudit } from '../api/audit.ts';
 import { listAudit } from '../audit.ts';
 import type { Env } from '../config.ts';
+import { auditLog, videoAudit } from '../contract/audit.ts';
 import { database } from '../db/client.ts';
 
 export const videoAuditHandler = implement(videoAudit, async (input, _caller, env: Env) => {

@@ -1,8 +1,8 @@
 import { implement, json } from '../../../../lib/api.ts';
 import { newId } from '../../../../lib/ids.ts';
-import { createVideo } from '../api/videos.ts';
 import { actorOf, auditEntry } from '../audit.ts';
 import type { Env } from '../config.ts';
+import { createVideo } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { videos } from '../db/schema.ts';
 import { deliver, stageEvent } from '../outbox.ts';

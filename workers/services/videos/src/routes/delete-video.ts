@@ -1,9 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { implement, noContent } from '../../../../lib/api.ts';
 import { errorFields, log } from '../../../../lib/log.ts';
-import { deleteVideo } from '../api/videos.ts';
 import { actorOf, auditEntry } from '../audit.ts';
 import type { Env } from '../config.ts';
+import { deleteVideo } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { jobClaims, jobs, uploads, videos } from '../db/schema.ts';
 import { deliver, stageEvent } from '../outbox.ts';

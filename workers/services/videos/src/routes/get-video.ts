@@ -1,7 +1,7 @@
 import { implement, isAdmin, json } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
-import { getVideo } from '../api/videos.ts';
 import type { Env } from '../config.ts';
+import { getVideo } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { currentJob, findVideo, videoView } from '../videos.ts';
 

@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import { implement, isAdmin } from '../../../../lib/api.ts';
-import { listVideos } from '../api/videos.ts';
 import type { Env } from '../config.ts';
+import { listVideos } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { jobs } from '../db/schema.ts';
 import { listVideos as findVideos, type JobRow, parseFilter, videoView } from '../videos.ts';

@@ -1,7 +1,7 @@
 import { implement, json } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
-import { videoRenditions } from '../api/videos.ts';
 import type { Env } from '../config.ts';
+import { videoRenditions } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { encodeKey, signGrant, storageUrl } from '../storage-token.ts';
 import { requireVideo } from '../videos.ts';

@@ -1,7 +1,7 @@
 /** The runner protocol (runner-contract.ts): claim, heartbeat, and the three ways a claim ends. */
 import { implement, json, noContent } from '../../../../lib/api.ts';
-import { claimJob, jobAborted, jobFailed, jobSucceeded, updateJob } from '../api/runners.ts';
 import type { Env } from '../config.ts';
+import { claimJob, jobAborted, jobFailed, jobSucceeded, updateJob } from '../contract/runners.ts';
 import { jobPayload } from '../job-payload.ts';
 import { abortJob, claimNextJob, completeJob, extendLease, failJob } from '../jobs.ts';
 import { requireRunner } from '../runner-auth.ts';

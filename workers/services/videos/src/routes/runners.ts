@@ -2,9 +2,9 @@
 import { desc, eq } from 'drizzle-orm';
 import { implement, json } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
-import { drainRunner, listRunners, undrainRunner } from '../api/runners.ts';
 import { actorOf, auditEntry } from '../audit.ts';
 import type { Env } from '../config.ts';
+import { drainRunner, listRunners, undrainRunner } from '../contract/runners.ts';
 import { type Db, database } from '../db/client.ts';
 import { jobs, runners } from '../db/schema.ts';
 

@@ -1,6 +1,6 @@
 import { implement, json } from '../../../../lib/api.ts';
-import { retryTranscode } from '../api/videos.ts';
 import type { Env } from '../config.ts';
+import { retryTranscode } from '../contract/videos.ts';
 import { retryTranscode as requeue } from '../job-queue.ts';
 import { jobView } from '../videos.ts';
 

@@ -1,8 +1,8 @@
 import { implement, json } from '../../../../lib/api.ts';
 import { newId } from '../../../../lib/ids.ts';
-import { requestUpload } from '../api/uploads.ts';
 import { actorOf, auditEntry } from '../audit.ts';
 import { type Env, settings } from '../config.ts';
+import { requestUpload } from '../contract/uploads.ts';
 import { database } from '../db/client.ts';
 import { uploads } from '../db/schema.ts';
 import { masterKey } from '../master.ts';

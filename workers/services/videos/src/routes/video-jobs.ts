@@ -1,7 +1,7 @@
 import { desc, eq, inArray } from 'drizzle-orm';
 import { implement, json } from '../../../../lib/api.ts';
-import { videoJobs } from '../api/videos.ts';
 import type { Env } from '../config.ts';
+import { videoJobs } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { jobClaims, jobs } from '../db/schema.ts';
 import { jobView, requireVideo } from '../videos.ts';

@@ -9,12 +9,12 @@ export async function claim(runnerId = 'runner-a') {
 }
 
 type Action = 'update' | 'success' | 'error' | 'abort';
-const ROUTE: Record<Action, string> = {
+const ROUTE = {
   update: 'videos.runnerUpdate',
   success: 'videos.runnerSuccess',
   error: 'videos.runnerError',
   abort: 'videos.runnerAbort',
-};
+} as const satisfies Record<Action, string>;
 
 export async function report(action: Action, jobId: string, body: Record<string, unknown>) {
   return call(ROUTE[action], { params: { jobId }, body, headers: runnerAuth });

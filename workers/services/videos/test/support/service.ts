@@ -7,9 +7,10 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import type { Envelope, EventType } from '../../../../../queues/events.ts';
-import type { Caller, Reply, RouteInput } from '../../../../lib/api.ts';
+import type { Caller, RouteInput } from '../../../../lib/api.ts';
+import { rpcClient, testCaller } from '../../../../lib/testing/rpc-client.ts';
 import type { Env } from '../../src/config.ts';
-import { routes } from '../../src/contract.ts';
+import { contract } from '../../src/contract.ts';
 import VideosService from '../../src/index.ts';
 import type { MasterStoredInput, MasterStoredResult } from '../../src/storage-rpc.ts';
 
@@ -17,66 +18,27 @@ export const testEnv = env as unknown as Env;
 export const ORIGIN = 'http://platform.test';
 export const RUNNER_TOKEN = 'test-runner-token';
 
-interface VideosRpc {
-  handle(routeId: string, input: RouteInput, caller: Caller): Promise<Reply>;
-  masterStored(input: MasterStoredInput, traceparent?: string): Promise<MasterStoredResult>;
-}
-export const service = (exports as unknown as { default: VideosRpc }).default;
+export const service = (exports as unknown as { default: VideosService }).default;
 
-function caller(userId: string | undefined, roles: Caller['roles']): Caller {
-  return {
-    requestId: `req-${crypto.randomUUID()}`,
-    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-    ip: '198.51.100.7',
-    roles,
-    origin: ORIGIN,
-    ...(userId ? { userId } : {}),
-  };
-}
+export const admin = testCaller(ORIGIN, 'usr_admin', ['admin']);
+export const viewer = testCaller(ORIGIN, 'usr_viewer', ['viewer']);
+export const anonymous = testCaller(ORIGIN);
 
-export const admin = caller('usr_admin', ['admin']);
-export const viewer = caller('usr_viewer', ['viewer']);
-export const anonymous = caller(undefined, []);
+const client = rpcClient(contract, () => service);
+type RouteId = Parameters<typeof client.call>[0];
 
-type Schema = { parse(v: unknown): unknown } | undefined;
-
-/**
- * The input as the gateway hands it over: params, query and body parsed by the route's own zod
- * schemas (defaults applied, strings coerced), since the service trusts the gateway to do that.
- */
-function asGatewayWould(routeId: string, input: Partial<RouteInput>): RouteInput {
-  const route = routes.find((r) => r.id === routeId);
-  if (!route) throw new Error(`no route ${routeId}`);
-  const request = route.route.request as
-    | { params?: Schema; query?: Schema; body?: { content: { 'application/json': { schema: Schema } } } }
-    | undefined;
-  const bodySchema = request?.body?.content['application/json'].schema;
-  return {
-    params: (request?.params?.parse(input.params ?? {}) ?? {}) as Record<string, string>,
-    query: (request?.query?.parse(input.query ?? {}) ?? {}) as Record<string, unknown>,
-    body: bodySchema && input.body !== undefined ? bodySchema.parse(input.body) : input.body,
-    headers: input.headers ?? {},
-  };
-}
-
-export async function call(
-  routeId: string,
-  input: Partial<RouteInput> = {},
-  who: Caller = admin,
-): Promise<Reply & { body: any }> {
-  const reply = await service.handle(routeId, asGatewayWould(routeId, input), who);
-  return reply as Reply & { body: any };
+export function call(routeId: RouteId, input: Partial<RouteInput> = {}, who: Caller = admin) {
+  return client.call(routeId, input, who);
 }
 
 /** The same call, against a Worker built on another env (e.g. UPLOAD_MODE=s3). */
-export async function callWith(
+export function callWith(
   workerEnv: Env,
-  routeId: string,
+  routeId: RouteId,
   input: Partial<RouteInput> = {},
   who: Caller = admin,
-): Promise<Reply & { body: any }> {
-  const worker = new VideosService(createExecutionContext(), workerEnv);
-  return (await worker.handle(routeId, asGatewayWould(routeId, input), who)) as Reply & { body: any };
+) {
+  return client.call(routeId, input, who, new VideosService(createExecutionContext(), workerEnv));
 }
 
 export async function createVideo(body: Record<string, unknown> = {}): Promise<any> {

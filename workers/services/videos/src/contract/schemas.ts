@@ -1,7 +1,7 @@
 /** Request and response schemas of the videos API: one source for validation, types and /openapi.json. */
 import { z } from '@hono/zod-openapi';
 import { BEARER, BEARER_OR_API_KEY, jsonBody, jsonResponse } from '../../../../lib/openapi.ts';
-import { JOB_STATES, VIDEO_STATUSES } from '../states.ts';
+import { CLAIM_OUTCOMES, JOB_STATES, VIDEO_STATUSES } from '../states.ts';
 
 export { Paging, problemResponses as problems } from '../../../../lib/openapi.ts';
 
@@ -92,6 +92,30 @@ export const TranscodeJob = z
     finishedAt: z.string().nullable(),
   })
   .openapi('TranscodeJob');
+
+export const TranscodeJobHistory = TranscodeJob.extend({
+  current: z.boolean().openapi({ description: "The video's current job." }),
+  claims: z.array(
+    z.object({
+      runnerId: z.string(),
+      claimedAt: z.string(),
+      endedAt: z.string().nullable(),
+      outcome: z.enum(CLAIM_OUTCOMES),
+      reason: z.string().nullable(),
+    }),
+  ),
+}).openapi('TranscodeJobHistory');
+
+export const SignedRenditions = z
+  .object({
+    expiresAt: z.string().openapi({ description: 'When every URL below stops working.' }),
+    master: z.url().openapi({ description: 'Signed GET of the master playlist.' }),
+    renditions: z.array(
+      Rendition.extend({ url: z.url(), segments: z.number().int(), bytes: z.number().int() }),
+    ),
+    storyboard: z.object({ sprite: z.url(), vtt: z.url() }).nullable(),
+  })
+  .openapi('SignedRenditions');
 
 export const Video = z
   .object({

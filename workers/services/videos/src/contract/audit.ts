@@ -54,4 +54,4 @@ export const auditLog = defineRoute({
   }),
 });
 
-export const auditRoutes = [videoAudit, auditLog];
+export const auditRoutes = [videoAudit, auditLog] as const;

@@ -159,4 +159,10 @@ export const abortMultipart = defineRoute({
   }),
 });
 
-export const uploadRoutes = [requestUpload, createMultipart, signParts, completeMultipart, abortMultipart];
+export const uploadRoutes = [
+  requestUpload,
+  createMultipart,
+  signParts,
+  completeMultipart,
+  abortMultipart,
+] as const;

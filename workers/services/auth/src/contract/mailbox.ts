@@ -12,17 +12,17 @@ const Mail = z
     token: z.string().nullable().openapi({ description: 'The secret the mail carries (reset token).' }),
     createdAt: z.iso.datetime(),
   })
-  .openapi('OutboxMail');
+  .openapi('Mail');
 
-export const outbox = defineRoute({
-  id: 'auth.outbox',
+export const mailbox = defineRoute({
+  id: 'auth.mailbox',
   service: 'auth',
   policy: { access: 'admin', ipGroup: 'internal' },
   route: createRoute({
     method: 'get',
     path: '/internal/outbox',
     tags: ['Operations'],
-    summary: 'The mail outbox (password reset mails with their tokens), newest first.',
+    summary: 'The mailbox (password reset mails with their tokens), newest first.',
     description: 'Where mail goes instead of being sent. Admin only, from the internal networks.',
     security: BEARER_OR_API_KEY,
     request: { query: Paging.extend({ to: Email.optional() }) },

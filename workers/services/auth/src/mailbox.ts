@@ -1,11 +1,11 @@
 /**
- * The mail outbox. No mail provider is wired in yet, so mail is written here instead of being
- * sent; locally an admin reads it at GET /internal/outbox.
+ * The mailbox: mail the service writes instead of sending it (no mail provider is wired in yet);
+ * locally an admin reads it at GET /internal/outbox. Not the event outbox (queues/outbox.ts).
  */
 import { count, desc, eq } from 'drizzle-orm';
 import { newId } from '../../../lib/ids.ts';
 import type { Db } from './db/client.ts';
-import { outboxMails } from './db/schema.ts';
+import { mailbox } from './db/schema.ts';
 
 export interface Mail {
   to: string;
@@ -15,8 +15,9 @@ export interface Mail {
   token?: string;
 }
 
-export async function sendMail(db: Db, mail: Mail, now = Date.now()) {
-  await db.insert(outboxMails).values({
+/** The statement that writes a mail, for the batch of the change that sends it. */
+export function mailStatement(db: Db, mail: Mail, now = Date.now()) {
+  return db.insert(mailbox).values({
     id: newId('mail'),
     toEmail: mail.to,
     kind: mail.kind,
@@ -27,17 +28,17 @@ export async function sendMail(db: Db, mail: Mail, now = Date.now()) {
   });
 }
 
-export async function listOutbox(db: Db, q: { to?: string | undefined; page: number; limit: number }) {
-  const where = q.to ? eq(outboxMails.toEmail, q.to.trim().toLowerCase()) : undefined;
+export async function listMail(db: Db, q: { to?: string | undefined; page: number; limit: number }) {
+  const where = q.to ? eq(mailbox.toEmail, q.to.trim().toLowerCase()) : undefined;
   const [rows, counted] = await Promise.all([
     db
       .select()
-      .from(outboxMails)
+      .from(mailbox)
       .where(where)
-      .orderBy(desc(outboxMails.createdAt), desc(outboxMails.id))
+      .orderBy(desc(mailbox.createdAt), desc(mailbox.id))
       .limit(q.limit)
       .offset((q.page - 1) * q.limit),
-    db.select({ n: count() }).from(outboxMails).where(where),
+    db.select({ n: count() }).from(mailbox).where(where),
   ]);
   return {
     total: counted[0]?.n ?? 0,

@@ -6,7 +6,9 @@ import {
   json,
   Paging,
   problems,
+  SignedRenditions,
   TranscodeJob,
+  TranscodeJobHistory,
   Video,
   VideoCreate,
   VideoIdParam,
@@ -124,7 +126,7 @@ export const videoJobs = defineRoute({
     summary: 'Every transcode job of a video with each claim by a runner and its outcome (admin).',
     security: adminSecurity,
     request: { params: VideoIdParam },
-    responses: { 200: { description: 'Jobs, newest first.' }, ...problems },
+    responses: { 200: json(z.array(TranscodeJobHistory), 'Jobs, newest first.'), ...problems },
   }),
 });
 
@@ -143,7 +145,7 @@ export const videoRenditions = defineRoute({
     security: adminSecurity,
     request: { params: VideoIdParam },
     responses: {
-      200: { description: 'The master playlist, each rendition and the thumbnails.' },
+      200: json(SignedRenditions, 'The master playlist, each rendition and the thumbnails.'),
       ...problems,
     },
   }),
@@ -158,4 +160,4 @@ export const videoRoutes = [
   retryTranscode,
   videoJobs,
   videoRenditions,
-];
+] as const;

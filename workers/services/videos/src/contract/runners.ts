@@ -172,4 +172,4 @@ export const runnerRoutes = [
   listRunners,
   drainRunner,
   undrainRunner,
-];
+] as const;

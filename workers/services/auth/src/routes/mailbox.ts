@@ -1,0 +1,12 @@
+import { implement, json } from '../../../../lib/api.ts';
+import { requireAdmin } from '../access.ts';
+import { mailbox } from '../contract/mailbox.ts';
+import { database } from '../db/client.ts';
+import type { Env } from '../env.ts';
+import { listMail } from '../mailbox.ts';
+
+export const mailboxHandler = implement(mailbox, async ({ query }, caller, env: Env) => {
+  requireAdmin(caller);
+  const { mails, total } = await listMail(database(env.DB), query);
+  return { ...json(200, mails), total };
+});
