@@ -4,7 +4,13 @@ import type { EventData, EventType } from '../../../../queues/events.ts';
 import { type StagedEvent, stageEvent as stage, stageEventIf as stageIf } from '../../../../queues/outbox.ts';
 import type { Db } from './db/client.ts';
 
-export { deliver, redeliver, type StagedEvent, sweepOutbox } from '../../../../queues/outbox.ts';
+export {
+  deliver,
+  deliverLater,
+  redeliver,
+  type StagedEvent,
+  sweepOutbox,
+} from '../../../../queues/outbox.ts';
 
 export const SOURCE = 'videos';
 

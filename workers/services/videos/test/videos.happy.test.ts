@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   admin,
   anonymous,
@@ -47,7 +47,10 @@ describe('creating a video', () => {
       status: 'pending',
     });
     expect(event!.envelope.source).toBe('videos');
-    expect(event!.sentAt).not.toBeNull();
+    // Sent after the response, not before it.
+    await vi.waitFor(async () =>
+      expect((await outbox('VideoCreated', res.body.videoId))[0]!.sentAt).not.toBeNull(),
+    );
     const [row] = await auditRows(res.body.videoId);
     expect(row).toMatchObject({
       action: 'video.create',

@@ -5,10 +5,10 @@ import type { Env } from '../config.ts';
 import { createVideo } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { videos } from '../db/schema.ts';
-import { deliver, stageEvent } from '../outbox.ts';
+import { deliverLater, stageEvent } from '../outbox.ts';
 import { auditSnapshot, metadataEvent, type VideoRow, videoView } from '../videos.ts';
 
-export const createVideoHandler = implement(createVideo, async (input, caller, env: Env) => {
+export const createVideoHandler = implement(createVideo, async (input, caller, env: Env, ctx) => {
   const db = database(env.DB);
   const now = new Date();
   const b = input.body;
@@ -52,6 +52,6 @@ export const createVideoHandler = implement(createVideo, async (input, caller, e
       at: now,
     }),
   ]);
-  await deliver(env, db, [created.event]);
+  deliverLater(ctx, env, db, [created.event]);
   return json(201, videoView(row, { admin: true, origin: caller.origin }), { Location: `/videos/${row.id}` });
 });

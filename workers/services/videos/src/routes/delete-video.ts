@@ -6,7 +6,7 @@ import type { Env } from '../config.ts';
 import { deleteVideo } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { jobClaims, jobs, uploads, videos } from '../db/schema.ts';
-import { deliver, stageEvent } from '../outbox.ts';
+import { deliverLater, stageEvent } from '../outbox.ts';
 import { masterStorage } from '../uploads/index.ts';
 import { auditSnapshot, requireVideo } from '../videos.ts';
 
@@ -60,7 +60,7 @@ export const deleteVideoHandler = implement(deleteVideo, async (input, caller, e
       at: now,
     }),
   ]);
-  await deliver(env, db, [deleted.event]);
+  deliverLater(ctx, env, db, [deleted.event]);
   if (openMultipart.length) {
     const storage = masterStorage(env, caller.origin);
     for (const u of openMultipart) {

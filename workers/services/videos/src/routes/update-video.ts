@@ -5,7 +5,7 @@ import type { Env } from '../config.ts';
 import { updateVideo } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { videos } from '../db/schema.ts';
-import { deliver, stageEvent } from '../outbox.ts';
+import { deliverLater, stageEvent } from '../outbox.ts';
 import {
   auditSnapshot,
   currentJob,
@@ -26,7 +26,7 @@ const EDITABLE = [
   'thumbnailUrl',
 ] as const;
 
-export const updateVideoHandler = implement(updateVideo, async (input, caller, env: Env) => {
+export const updateVideoHandler = implement(updateVideo, async (input, caller, env: Env, ctx) => {
   const db = database(env.DB);
   const now = new Date();
   const before = await requireVideo(db, input.params.id);
@@ -56,7 +56,7 @@ export const updateVideoHandler = implement(updateVideo, async (input, caller, e
     }),
     ...(updated ? [updated.insert] : []),
   ]);
-  if (updated) await deliver(env, db, [updated.event]);
+  if (updated) deliverLater(ctx, env, db, [updated.event]);
   const job = await currentJob(db, after);
   return json(200, videoView(after, { admin: true, origin: caller.origin, job }));
 });

@@ -12,7 +12,7 @@ import { rpcClient, testCaller } from '../../../../lib/testing/rpc-client.ts';
 import type { Env } from '../../src/config.ts';
 import { contract } from '../../src/contract.ts';
 import VideosService from '../../src/index.ts';
-import type { MasterStoredInput, MasterStoredResult } from '../../src/storage-rpc.ts';
+import type { MasterStoredResult } from '../../src/storage-rpc.ts';
 
 export const testEnv = env as unknown as Env;
 export const ORIGIN = 'http://platform.test';
