@@ -26,6 +26,10 @@ export const healthz = defineRoute({
 });
 
 const CheckResult = z.object({ ok: z.boolean(), error: z.string().optional(), ms: z.number() });
+const Readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.record(z.string(), CheckResult),
+});
 export const readyz = defineRoute({
   id: 'gateway.readyz',
   service: 'gateway',
@@ -36,18 +40,11 @@ export const readyz = defineRoute({
     tags: ['Operations'],
     summary: 'Readiness: every binding and service the gateway depends on answers.',
     responses: {
-      200: {
-        description: 'Ready.',
-        content: {
-          'application/json': {
-            schema: z.object({
-              status: z.enum(['ready', 'not_ready']),
-              checks: z.record(z.string(), CheckResult),
-            }),
-          },
-        },
+      200: { description: 'Ready.', content: { 'application/json': { schema: Readiness } } },
+      503: {
+        description: 'Something the gateway depends on failed; `checks` says which.',
+        content: { 'application/json': { schema: Readiness } },
       },
-      503: { description: 'Something the gateway depends on failed; `checks` says which.' },
     },
   }),
 });
