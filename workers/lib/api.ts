@@ -68,6 +68,7 @@ export interface ApiRoute<R extends RouteConfig = RouteConfig> {
   id: string;
   /** The service that answers it; `gateway` for routes the gateway answers itself. */
   service: ServiceName | 'gateway';
+  /** Its operationId, security, error responses and common headers are derived from `policy` (lib/openapi.ts). */
   route: R;
   policy: RoutePolicy;
 }

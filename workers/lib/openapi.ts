@@ -11,12 +11,6 @@ export const problemResponses = {
   default: { description: 'An error (application/problem+json, RFC 9457).' },
 } as const;
 
-type Security = { [scheme: string]: string[] }[];
-/** An access token (`Authorization: Bearer …`). */
-export const BEARER: Security = [{ bearer: [] }];
-/** An access token, or an API key (`X-API-Key`) with one of the route's scopes. */
-export const BEARER_OR_API_KEY: Security = [{ bearer: [] }, { apiKey: [] }];
-
 /** The contract's paging: `page` from 1, `limit` 20 by default and 100 at most. */
 export const Paging = z.object({
   page: z.coerce.number().int().min(1).default(1).openapi({ example: 1 }),

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { QUEUE_NAMES, QUEUES, type QueueName } from '../../../../queues/routing.ts';
 import { type ApiRoute, defineRoute, SERVICE_BINDING, SERVICES } from '../../../lib/api.ts';
-import { BEARER_OR_API_KEY, problemResponses } from '../../../lib/openapi.ts';
+import { problemResponses } from '../../../lib/openapi.ts';
 import { Problem } from '../../../lib/problem.ts';
 import { readiness } from '../../../lib/service.ts';
 import type { ServiceStub } from '../env.ts';
@@ -62,7 +62,6 @@ export const listDeadLetters = defineRoute({
     path: '/internal/dlq/{queue}',
     tags: ['Operations'],
     summary: 'Dead letters of a queue waiting for replay.',
-    security: BEARER_OR_API_KEY,
     request: { params: QueueParam },
     responses: { 200: { description: 'Dead letters, oldest first.' }, ...problemResponses },
   }),
@@ -77,7 +76,6 @@ export const replayDeadLetters = defineRoute({
     path: '/internal/dlq/{queue}/replay',
     tags: ['Operations'],
     summary: 'Re-drive the dead letters of a queue onto it.',
-    security: BEARER_OR_API_KEY,
     request: { params: QueueParam },
     responses: {
       200: {

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
 import {
-  adminSecurity,
   body,
   json,
   Paging,
@@ -24,7 +23,6 @@ export const createVideo = defineRoute({
     path: '/videos',
     tags,
     summary: 'Create a video entry (admin). It starts `pending` until a master is uploaded.',
-    security: adminSecurity,
     request: body(VideoCreate),
     responses: { 201: json(Video, 'Created.'), ...problems },
   }),
@@ -77,7 +75,6 @@ export const updateVideo = defineRoute({
     path: '/videos/{id}',
     tags,
     summary: 'Update metadata (admin); omitted fields stay, `null` clears an optional one.',
-    security: adminSecurity,
     request: { params: VideoIdParam, ...body(VideoUpdate) },
     responses: { 200: json(Video, 'The updated video.'), ...problems },
   }),
@@ -92,7 +89,6 @@ export const deleteVideo = defineRoute({
     path: '/videos/{id}',
     tags,
     summary: 'Delete a video (admin); its master and renditions are removed from storage in the background.',
-    security: adminSecurity,
     request: { params: VideoIdParam },
     responses: { 204: { description: 'Deleted.' }, ...problems },
   }),
@@ -107,7 +103,6 @@ export const retryTranscode = defineRoute({
     path: '/videos/{id}/transcode',
     tags,
     summary: 'Queue the transcode of the current master again (admin), e.g. after it failed.',
-    security: adminSecurity,
     request: { params: VideoIdParam },
     responses: { 202: json(TranscodeJob, 'Queued.'), ...problems },
   }),
@@ -122,7 +117,6 @@ export const videoJobs = defineRoute({
     path: '/videos/{id}/jobs',
     tags,
     summary: 'Every transcode job of a video with each claim by a runner and its outcome (admin).',
-    security: adminSecurity,
     request: { params: VideoIdParam },
     responses: { 200: { description: 'Jobs, newest first.' }, ...problems },
   }),
@@ -140,7 +134,6 @@ export const videoRenditions = defineRoute({
     description:
       'The URLs share one token that covers the whole output folder, so the relative URIs inside the ' +
       'playlists resolve to signed URLs as well. Viewer playback uses the playback service instead.',
-    security: adminSecurity,
     request: { params: VideoIdParam },
     responses: {
       200: { description: 'The master playlist, each rendition and the thumbnails.' },
