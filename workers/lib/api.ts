@@ -40,6 +40,9 @@ export type Access = 'public' | 'user' | 'admin' | 'runner' | { owner: string };
 
 export type RateLimitPolicyName = 'default' | 'auth' | 'profile' | 'strict' | 'ingest' | 'none';
 
+/** The body limit of routes whose policy names none. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
 export type CachePolicy =
   | 'no-store'
   | { maxAge: number; scope: 'public' | 'private'; staleWhileRevalidate?: number };
@@ -49,14 +52,14 @@ export interface RoutePolicy {
   /** API keys carrying any of these scopes may call the route (`admin` scope passes admin routes). */
   scopes?: string[];
   rateLimit?: RateLimitPolicyName;
-  /** Largest accepted body in bytes (default 64 KiB). */
+  /** Largest accepted body in bytes (default DEFAULT_BODY_LIMIT, 64 KiB). */
   bodyLimit?: number;
   cache?: CachePolicy;
   /** The IP allow/deny group the route belongs to (see the gateway's IP_RULES). */
   ipGroup?: string;
   /** Accept the access token in `?token=` as well (players that cannot set headers). */
   acceptQueryToken?: boolean;
-  /** Hidden routes are served but left out of the OpenAPI document. */
+  /** Hidden routes are served but left out of the OpenAPI document (as are /internal/ and runner routes). */
   hidden?: boolean;
 }
 
@@ -65,6 +68,7 @@ export interface ApiRoute<R extends RouteConfig = RouteConfig, Id extends string
   id: Id;
   /** The service that answers it; `gateway` for routes the gateway answers itself. */
   service: ServiceName | 'gateway';
+  /** Its operationId, security, error responses and common headers are derived from `policy` (lib/openapi.ts). */
   route: R;
   policy: RoutePolicy;
 }

@@ -2,12 +2,13 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { ApiRoute } from '../../lib/api.ts';
 import { errorFields, log } from '../../lib/log.ts';
+import { registerComponents } from '../../lib/openapi.ts';
 import { fieldErrors, Problem, problemResponse } from '../../lib/problem.ts';
 import { docsPage, docsScript } from './docs.ts';
 import type { GatewayBindings } from './env.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { corsFromAllowList, enforceHttps, securityHeaders } from './middleware/transport.ts';
-import { apiVersion, pathOf, unversionedPath } from './middleware/version.ts';
+import { apiVersion, pathOf, SUPPORTED_VERSIONS, unversionedPath } from './middleware/version.ts';
 import { forwardToService } from './proxy.ts';
 import { gatewayRoutes } from './routes/gateway-routes.ts';
 import { MethodIndex } from './routes/matcher.ts';
@@ -57,16 +58,7 @@ export function createApp(options: AppOptions = {}) {
     },
     servers: [{ url: c.get('caller').origin }],
   }));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
-    type: 'apiKey',
-    in: 'header',
-    name: 'X-API-Key',
-  });
+  registerComponents(app.openAPIRegistry, SUPPORTED_VERSIONS);
   app.get('/docs', (c) => c.html(docsPage()));
   app.get('/docs.js', (c) => c.body(docsScript, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
   for (const path of ['/openapi.json', '/docs', '/docs.js']) methods.add('get', path);

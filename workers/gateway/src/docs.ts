@@ -25,6 +25,25 @@ export const docsScript = `(async () => {
   const doc = await (await fetch('/openapi.json')).json();
   const el = document.getElementById('ops');
   const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]);
+  const pre = (v) => '<pre>' + esc(JSON.stringify(v, null, 2)) + '</pre>';
+  const components = doc.components || {};
+  // A named schema is shown by name and with its definition.
+  const schema = (s) => {
+    const name = s && s.$ref && s.$ref.split('/').pop();
+    return name ? '<p><code>' + esc(name) + '</code></p>' + pre((components.schemas || {})[name]) : pre(s);
+  };
+  // A requirement names one or more schemes (all needed); the list holds alternatives.
+  const security = (reqs) => reqs.map((r) => Object.entries(r).map(([name, scopes]) =>
+    scopes.length ? name + ' (' + scopes.join(', ') + ')' : name).join(' + ')).join(' or ') || 'public';
+  const parameter = (p) => '<li><code>' + esc(p.name) + '</code> in ' + esc(p.in) + (p.required ? ', required' : '') +
+    ' <small>' + esc(JSON.stringify(p.schema)) + '</small>' + (p.description ? ' — ' + esc(p.description) : '') + '</li>';
+  const response = ([status, r]) => {
+    const json = r.content && r.content['application/json'];
+    const problem = r.content && r.content['application/problem+json'];
+    const headers = Object.keys(r.headers || {}).filter((h) => h !== 'X-Request-Id');
+    return '<li><code>' + esc(status) + '</code> ' + esc(r.description) + (problem ? ' <small>(Problem)</small>' : '') +
+      (headers.length ? ' <small>headers: ' + esc(headers.join(', ')) + '</small>' : '') + (json ? schema(json.schema) : '') + '</li>';
+  };
   const byTag = {};
   for (const [path, item] of Object.entries(doc.paths || {})) {
     for (const [method, op] of Object.entries(item)) {
@@ -34,11 +53,18 @@ export const docsScript = `(async () => {
   }
   el.innerHTML = Object.entries(byTag).map(([tag, ops]) => '<h2>' + esc(tag) + '</h2>' + ops.map(({ path, method, op }) => {
     const body = op.requestBody && op.requestBody.content && op.requestBody.content['application/json'];
-    const sec = (op.security || []).map((s) => Object.keys(s)[0]).join(' or ') || 'public';
-    return '<div class="op"><details><summary><span class="m ' + method + '">' + method + '</span> <code>' + esc(path) + '</code> — ' + esc(op.summary) + ' <small>(' + esc(sec) + ')</small></summary>' +
+    const params = (op.parameters || []).filter((p) => !p.$ref);
+    return '<div class="op" id="' + esc(op.operationId) + '"><details><summary><span class="m ' + method + '">' + method + '</span> <code>' + esc(path) + '</code> — ' + esc(op.summary) + ' <small>(' + esc(security(op.security || [])) + ')</small></summary>' +
+      '<p><small>operationId <code>' + esc(op.operationId) + '</code></small></p>' +
       (op.description ? '<p>' + esc(op.description) + '</p>' : '') +
-      (op.parameters && op.parameters.length ? '<p><b>Parameters</b></p><pre>' + esc(JSON.stringify(op.parameters, null, 2)) + '</pre>' : '') +
-      (body ? '<p><b>Body</b></p><pre>' + esc(JSON.stringify(body.schema, null, 2)) + '</pre>' : '') +
-      '<p><b>Responses</b></p><pre>' + esc(JSON.stringify(op.responses, null, 2)) + '</pre></details></div>';
-  }).join('')).join('');
+      (params.length ? '<p><b>Parameters</b></p><ul>' + params.map(parameter).join('') + '</ul>' : '') +
+      (body ? '<p><b>Body</b></p>' + schema(body.schema) : '') +
+      '<p><b>Responses</b></p><ul>' + Object.entries(op.responses || {}).map(response).join('') + '</ul></details></div>';
+  }).join('')).join('') +
+    '<h2>Authentication</h2><ul>' + Object.entries(components.securitySchemes || {}).map(([name, s]) =>
+      '<li><code>' + esc(name) + '</code> ' + esc(s.description) + '</li>').join('') + '</ul>' +
+    '<h2>Errors</h2><p>Every error is <code>application/problem+json</code> (RFC 9457), a <code>Problem</code>:</p>' +
+    schema({ $ref: '#/components/schemas/Problem' }) +
+    '<h2>Response headers</h2><ul>' + Object.entries(components.headers || {}).map(([name, h]) =>
+      '<li><code>' + esc(name) + '</code> ' + esc(h.description) + '</li>').join('') + '</ul>';
 })();`;

@@ -1,9 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { DEFAULT_BODY_LIMIT } from '../../../lib/api.ts';
 import { Problem } from '../../../lib/problem.ts';
 import type { GatewayBindings } from '../env.ts';
-
-export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 function isJson(contentType: string): boolean {
   const type = contentType.split(';')[0]!.trim().toLowerCase();

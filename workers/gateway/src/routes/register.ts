@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiRoute } from '../../../lib/api.ts';
+import { documentRoute, isInternal, takesJsonBody } from '../../../lib/openapi.ts';
 import type { GatewayBindings } from '../env.ts';
 import { authenticate } from '../middleware/authenticate.ts';
 import { jsonBody } from '../middleware/body.ts';
@@ -10,15 +11,11 @@ import type { MethodIndex } from './matcher.ts';
 
 export type RouteHandler = (c: Context<GatewayBindings>, route: ApiRoute) => Promise<Response>;
 
-function takesJsonBody(route: ApiRoute): boolean {
-  const body = route.route.request?.body as { content?: Record<string, unknown> } | undefined;
-  return Boolean(body?.content?.['application/json']);
-}
-
 /**
  * Registers one route of the table with its policy chain, in this order: IP rules, the caller's
  * credentials and access rule, the rate limit, then the body's media type and size; the route's
- * own zod validators run after these, and the handler last.
+ * own zod validators run after these, and the handler last. Its OpenAPI operation is derived from
+ * the same policy (documentRoute); internal routes are served but left out of the document.
  */
 export function registerRoute(
   app: OpenAPIHono<GatewayBindings>,
@@ -39,8 +36,7 @@ export function registerRoute(
   ];
   if (takesJsonBody(route)) chain.push(jsonBody(policy.bodyLimit));
   methods.add(route.route.method, route.route.path);
-  app.openapi(
-    { ...route.route, middleware: chain, ...(policy.hidden ? { hide: true } : {}) } as typeof route.route,
-    ((c: Context<GatewayBindings>) => handler(c, route)) as never,
-  );
+  app.openapi({ ...documentRoute(route), middleware: chain, ...(isInternal(route) ? { hide: true } : {}) }, ((
+    c: Context<GatewayBindings>,
+  ) => handler(c, route)) as never);
 }

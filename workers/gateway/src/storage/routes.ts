@@ -4,9 +4,10 @@
  * `public/` keys (posters) without one. Production signs R2's own S3 URLs for masters instead, and
  * these same routes still serve runners and admins.
  */
-import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { problemResponses } from '../../../lib/openapi.ts';
+import { defineRoute, type RoutePolicy } from '../../../lib/api.ts';
+import { documentRoute } from '../../../lib/openapi.ts';
 import { Problem } from '../../../lib/problem.ts';
 import {
   checkAccess,
@@ -68,46 +69,70 @@ const StoragePath = z.object({
     description: 'The object key, slashes included (e.g. `renditions/vid_…/job_…/720p/index.m3u8`).',
   }),
 });
-const storageProblems = { default: problemResponses.default };
+const tags = ['Storage'];
+// Only documents: the signed token is the credential, and these routes run none of the policy chain.
+const policy: RoutePolicy = { access: 'public', rateLimit: 'none' };
+const refused = { 403: { description: 'The signed URL is malformed, expired, or does not grant this.' } };
 
 /** The storage URLs are handed out by the API, never built by clients; they are documented all the same. */
-function documentStorage(app: OpenAPIHono<GatewayBindings>): void {
-  const tags = ['Storage'];
-  app.openAPIRegistry.registerPath({
-    method: 'put',
-    path: '/storage/{token}/{key}',
-    tags,
-    summary: 'Write an object through a signed URL (streamed into R2; Content-Length required).',
-    request: {
-      params: StoragePath,
-      body: { content: { 'application/octet-stream': { schema: z.string() } } },
-    },
-    responses: { 200: { description: 'Stored: `{ key, size, etag }`.' }, ...storageProblems },
-  });
-  app.openAPIRegistry.registerPath({
-    method: 'get',
-    path: '/storage/{token}/{key}',
-    tags,
-    summary: 'Read an object through a signed URL (HEAD, Range, If-None-Match supported).',
-    request: { params: StoragePath },
-    responses: {
-      200: { description: 'The object.' },
-      206: { description: 'The requested range.' },
-      ...storageProblems,
-    },
-  });
-  app.openAPIRegistry.registerPath({
-    method: 'get',
-    path: '/storage/public/{key}',
-    tags,
-    summary: 'Read a world-readable object (posters); immutable, cached for a year.',
-    request: { params: StoragePath.pick({ key: true }) },
-    responses: { 200: { description: 'The object.' }, ...storageProblems },
-  });
-}
+const storageRoutes = [
+  defineRoute({
+    id: 'storage.put',
+    service: 'gateway',
+    policy,
+    route: createRoute({
+      method: 'put',
+      path: '/storage/{token}/{key}',
+      tags,
+      summary: 'Write an object through a signed URL (streamed into R2; Content-Length required).',
+      request: {
+        params: StoragePath,
+        body: { content: { 'application/octet-stream': { schema: z.string() } } },
+      },
+      responses: {
+        200: { description: 'Stored: `{ key, size, etag }` (a part of a multipart upload: its ETag).' },
+        ...refused,
+        409: { description: 'A newer master of this video exists.' },
+        411: { description: 'Content-Length is missing.' },
+        413: { description: 'The body is larger than the URL allows.' },
+      },
+    }),
+  }),
+  defineRoute({
+    id: 'storage.get',
+    service: 'gateway',
+    policy: { ...policy, cache: { maxAge: 3600, scope: 'private' } },
+    route: createRoute({
+      method: 'get',
+      path: '/storage/{token}/{key}',
+      tags,
+      summary: 'Read an object through a signed URL (HEAD, Range, If-None-Match supported).',
+      request: { params: StoragePath },
+      responses: {
+        200: { description: 'The object.' },
+        206: { description: 'The requested range.' },
+        ...refused,
+        416: { description: 'The range lies outside the object.' },
+      },
+    }),
+  }),
+  defineRoute({
+    id: 'storage.getPublic',
+    service: 'gateway',
+    policy: { ...policy, cache: { maxAge: 31536000, scope: 'public' } },
+    route: createRoute({
+      method: 'get',
+      path: '/storage/public/{key}',
+      tags,
+      summary: 'Read a world-readable object (posters); immutable, cached for a year.',
+      request: { params: StoragePath.pick({ key: true }) },
+      responses: { 200: { description: 'The object.' } },
+    }),
+  }),
+];
 
 export function registerStorage(app: OpenAPIHono<GatewayBindings>): void {
-  documentStorage(app);
+  for (const route of storageRoutes) app.openAPIRegistry.registerPath(documentRoute(route));
   app.all('/storage/*', (c) => {
     // The routed path: version prefix already removed by the app's getPath.
     const path = c.req.path;

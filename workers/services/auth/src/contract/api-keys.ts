@@ -1,14 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
-import {
-  BEARER,
-  BEARER_OR_API_KEY,
-  jsonBody,
-  jsonResponse,
-  Paging,
-  problemResponses,
-  UserId,
-} from './schemas.ts';
+import { jsonBody, jsonResponse, Paging, problemResponses, UserId } from './schemas.ts';
 
 /** The fixed list of scopes an API key may carry; `admin` passes every admin route. */
 export const API_KEY_SCOPES = ['videos:read', 'videos:write', 'events:write', 'ops', 'admin'] as const;
@@ -44,7 +36,6 @@ export const createApiKey = defineRoute({
       'Only an admin signed in with an access token may issue keys; the key is sent as `X-API-Key` ' +
       'and passes the routes that accept one of its scopes. It stops working when revoked, when it ' +
       'expires, or when its owner is no longer an admin.',
-    security: BEARER,
     request: {
       body: jsonBody(
         z
@@ -81,7 +72,6 @@ export const listApiKeys = defineRoute({
     path: '/auth/api-keys',
     tags: ['Admin'],
     summary: 'Every API key, newest first, without secrets.',
-    security: BEARER_OR_API_KEY,
     request: { query: Paging },
     responses: {
       200: jsonResponse(z.array(ApiKey), 'A page of keys; X-Total-Count and Link.'),
@@ -99,7 +89,6 @@ export const revokeApiKey = defineRoute({
     path: '/auth/api-keys/{keyId}',
     tags: ['Admin'],
     summary: 'Revoke an API key.',
-    security: BEARER_OR_API_KEY,
     request: { params: z.object({ keyId: z.string().min(1).max(64) }) },
     responses: {
       204: { description: 'Revoked (also when it already was).' },

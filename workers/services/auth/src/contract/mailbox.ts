@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
-import { BEARER_OR_API_KEY, Email, jsonResponse, Paging, problemResponses } from './schemas.ts';
+import { Email, jsonResponse, Paging, problemResponses } from './schemas.ts';
 
 const Mail = z
   .object({
@@ -24,7 +24,6 @@ export const mailbox = defineRoute({
     tags: ['Operations'],
     summary: 'The mailbox (password reset mails with their tokens), newest first.',
     description: 'Where mail goes instead of being sent. Admin only, from the internal networks.',
-    security: BEARER_OR_API_KEY,
     request: { query: Paging.extend({ to: Email.optional() }) },
     responses: { 200: jsonResponse(z.array(Mail), 'A page of mails.'), ...problemResponses },
   }),

@@ -2,8 +2,6 @@
 import { z } from '@hono/zod-openapi';
 
 export {
-  BEARER,
-  BEARER_OR_API_KEY,
   jsonBody,
   jsonResponse,
   Paging,

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
 import {
-  BEARER,
   Email,
   jsonBody,
   jsonResponse,
@@ -122,7 +121,6 @@ export const me = defineRoute({
     path: '/auth/me',
     tags,
     summary: 'The signed-in user.',
-    security: BEARER,
     responses: { 200: jsonResponse(UserView, 'The account behind the access token.'), ...problemResponses },
   }),
 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
-import { BEARER_OR_API_KEY, jsonResponse, problemResponses } from './schemas.ts';
+import { jsonResponse, problemResponses } from './schemas.ts';
 
 const Jwk = z
   .object({
@@ -44,7 +44,6 @@ export const rotateSigningKeys = defineRoute({
     description:
       'The pre-published next key starts signing; the old key stays in the JWKS for the overlap ' +
       '(SIGNING_KEY_OVERLAP_SECONDS) so the tokens it signed stay valid; a new next key is published.',
-    security: BEARER_OR_API_KEY,
     responses: {
       200: jsonResponse(
         z

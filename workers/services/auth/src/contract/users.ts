@@ -1,14 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
-import {
-  BEARER_OR_API_KEY,
-  jsonBody,
-  jsonResponse,
-  problemResponses,
-  RoleName,
-  UserId,
-  UserView,
-} from './schemas.ts';
+import { jsonBody, jsonResponse, problemResponses, RoleName, UserId, UserView } from './schemas.ts';
 
 export const setRoles = defineRoute({
   id: 'auth.setRoles',
@@ -22,7 +14,6 @@ export const setRoles = defineRoute({
     description:
       'Takes effect on the next refresh; access tokens already issued keep their roles until they ' +
       'expire (at most 15 minutes). The last admin cannot lose the admin role.',
-    security: BEARER_OR_API_KEY,
     request: {
       params: z.object({ userId: UserId }),
       body: jsonBody(

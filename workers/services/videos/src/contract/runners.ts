@@ -10,7 +10,7 @@ import {
   UpdateRequest,
   UpdateResponse,
 } from '../runner-contract.ts';
-import { adminSecurity, body, json, problems, runnerSecurity } from './schemas.ts';
+import { body, json, problems } from './schemas.ts';
 
 const tags = ['Runners'];
 const policy: RoutePolicy = { access: 'runner', rateLimit: 'ingest', bodyLimit: 256 * 1024 };
@@ -34,7 +34,6 @@ export const claimJob = defineRoute({
     path: '/runners/jobs/request',
     tags,
     summary: 'Claim the next transcode job with a lease (runner token).',
-    security: runnerSecurity,
     request: body(ClaimRequest),
     responses: { 200: json(ClaimResponse, 'A job.'), 204: { description: 'Nothing to do.' }, ...problems },
   }),
@@ -49,7 +48,6 @@ export const updateJob = defineRoute({
     path: '/runners/jobs/{jobId}/update',
     tags,
     summary: 'Report progress; extends the lease.',
-    security: runnerSecurity,
     request: { params: JobParam, ...body(UpdateRequest) },
     responses: { 200: json(UpdateResponse, 'The new lease expiry.'), ...leaseLost, ...problems },
   }),
@@ -64,7 +62,6 @@ export const jobSucceeded = defineRoute({
     path: '/runners/jobs/{jobId}/success',
     tags,
     summary: 'Report the outputs; the video becomes ready.',
-    security: runnerSecurity,
     request: { params: JobParam, ...body(SuccessRequest) },
     responses: { 204: { description: 'Recorded.' }, ...leaseLost, ...problems },
   }),
@@ -79,7 +76,6 @@ export const jobFailed = defineRoute({
     path: '/runners/jobs/{jobId}/error',
     tags,
     summary: 'Report a failure; retryable ones are retried with back-off up to the attempt limit.',
-    security: runnerSecurity,
     request: { params: JobParam, ...body(ErrorRequest) },
     responses: { 204: { description: 'Recorded.' }, ...leaseLost, ...problems },
   }),
@@ -94,7 +90,6 @@ export const jobAborted = defineRoute({
     path: '/runners/jobs/{jobId}/abort',
     tags,
     summary: 'Give the job back untouched; it is claimable again at once.',
-    security: runnerSecurity,
     request: { params: JobParam, ...body(AbortRequest) },
     responses: { 204: { description: 'Released.' }, ...leaseLost, ...problems },
   }),
@@ -128,7 +123,6 @@ export const listRunners = defineRoute({
     path: '/runners',
     tags,
     summary: 'Runners seen polling, most recent first, with the jobs they hold (admin).',
-    security: adminSecurity,
     responses: { 200: json(z.array(RunnerView), 'Runners.'), ...problems },
   }),
 });
@@ -142,7 +136,6 @@ export const drainRunner = defineRoute({
     path: '/runners/{runnerId}/drain',
     tags,
     summary: 'Drain a runner: it finishes what it holds but claims nothing new (admin).',
-    security: adminSecurity,
     request: { params: RunnerParam },
     responses: { 200: json(RunnerView, 'Drained.'), ...problems },
   }),
@@ -157,7 +150,6 @@ export const undrainRunner = defineRoute({
     path: '/runners/{runnerId}/drain',
     tags,
     summary: 'Let a drained runner claim jobs again (admin).',
-    security: adminSecurity,
     request: { params: RunnerParam },
     responses: { 200: json(RunnerView, 'Claiming again.'), ...problems },
   }),

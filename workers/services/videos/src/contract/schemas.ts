@@ -1,14 +1,9 @@
 /** Request and response schemas of the videos API: one source for validation, types and /openapi.json. */
 import { z } from '@hono/zod-openapi';
-import { BEARER, BEARER_OR_API_KEY, jsonBody, jsonResponse } from '../../../../lib/openapi.ts';
+import { jsonBody, jsonResponse } from '../../../../lib/openapi.ts';
 import { CLAIM_OUTCOMES, JOB_STATES, VIDEO_STATUSES } from '../states.ts';
 
 export { Paging, problemResponses as problems } from '../../../../lib/openapi.ts';
-
-/** An access token of an admin, or an API key with the route's scope. */
-export const adminSecurity = BEARER_OR_API_KEY;
-/** The bearer of runner routes is the runner token (RUNNER_TOKEN), checked by the videos service. */
-export const runnerSecurity = BEARER;
 
 export const VideoIdParam = z.object({
   id: z

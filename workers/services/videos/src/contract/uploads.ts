@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute, type RoutePolicy } from '../../../../lib/api.ts';
-import { adminSecurity, body, json, PresignedUpload, problems, Video, VideoIdParam } from './schemas.ts';
+import { body, json, PresignedUpload, problems, Video, VideoIdParam } from './schemas.ts';
 
 const tags = ['Uploads'];
 const policy: RoutePolicy = { access: 'admin', scopes: ['videos:write'] };
@@ -32,7 +32,6 @@ export const requestUpload = defineRoute({
     description:
       'PUT the file to `uploadUrl` with `headers`. Once it is stored the video becomes `uploaded` and is ' +
       'transcoded; no further call is needed. A later upload replaces the master and transcodes again.',
-    security: adminSecurity,
     request: { params: VideoIdParam, ...body(UploadRequest, false) },
     responses: { 200: json(PresignedUpload, 'Where and how to PUT the master.'), ...problems },
   }),
@@ -81,7 +80,6 @@ export const createMultipart = defineRoute({
     path: '/videos/{id}/upload/multipart',
     tags,
     summary: 'Start a multipart upload of a large master (admin).',
-    security: adminSecurity,
     request: { params: VideoIdParam, ...body(MultipartCreate) },
     responses: { 201: json(MultipartUpload, 'Started.'), ...problems },
   }),
@@ -100,7 +98,6 @@ export const signParts = defineRoute({
     path: '/videos/{id}/upload/multipart/{uploadId}/parts',
     tags,
     summary: 'Presigned PUT URLs for parts; each answers the part ETag in its ETag header.',
-    security: adminSecurity,
     request: { params: UploadParams, ...body(PartsRequest) },
     responses: {
       200: json(
@@ -138,7 +135,6 @@ export const completeMultipart = defineRoute({
     path: '/videos/{id}/upload/multipart/{uploadId}/complete',
     tags,
     summary: 'Assemble the parts into the master; the video becomes `uploaded`.',
-    security: adminSecurity,
     request: { params: UploadParams, ...body(CompleteRequest) },
     responses: { 200: json(Video, 'The video with its new master.'), ...problems },
   }),
@@ -153,7 +149,6 @@ export const abortMultipart = defineRoute({
     path: '/videos/{id}/upload/multipart/{uploadId}',
     tags,
     summary: 'Abandon a multipart upload and free its parts.',
-    security: adminSecurity,
     request: { params: UploadParams },
     responses: { 204: { description: 'Aborted.' }, ...problems },
   }),

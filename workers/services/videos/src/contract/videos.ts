@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
 import {
-  adminSecurity,
   body,
   json,
   Paging,
@@ -26,7 +25,6 @@ export const createVideo = defineRoute({
     path: '/videos',
     tags,
     summary: 'Create a video entry (admin). It starts `pending` until a master is uploaded.',
-    security: adminSecurity,
     request: body(VideoCreate),
     responses: { 201: json(Video, 'Created.'), ...problems },
   }),
@@ -79,7 +77,6 @@ export const updateVideo = defineRoute({
     path: '/videos/{id}',
     tags,
     summary: 'Update metadata (admin); omitted fields stay, `null` clears an optional one.',
-    security: adminSecurity,
     request: { params: VideoIdParam, ...body(VideoUpdate) },
     responses: { 200: json(Video, 'The updated video.'), ...problems },
   }),
@@ -94,7 +91,6 @@ export const deleteVideo = defineRoute({
     path: '/videos/{id}',
     tags,
     summary: 'Delete a video (admin); its master and renditions are removed from storage in the background.',
-    security: adminSecurity,
     request: { params: VideoIdParam },
     responses: { 204: { description: 'Deleted.' }, ...problems },
   }),
@@ -109,7 +105,6 @@ export const retryTranscode = defineRoute({
     path: '/videos/{id}/transcode',
     tags,
     summary: 'Queue the transcode of the current master again (admin), e.g. after it failed.',
-    security: adminSecurity,
     request: { params: VideoIdParam },
     responses: { 202: json(TranscodeJob, 'Queued.'), ...problems },
   }),
@@ -124,7 +119,6 @@ export const videoJobs = defineRoute({
     path: '/videos/{id}/jobs',
     tags,
     summary: 'Every transcode job of a video with each claim by a runner and its outcome (admin).',
-    security: adminSecurity,
     request: { params: VideoIdParam },
     responses: { 200: json(z.array(TranscodeJobHistory), 'Jobs, newest first.'), ...problems },
   }),
@@ -142,7 +136,6 @@ export const videoRenditions = defineRoute({
     description:
       'The URLs share one token that covers the whole output folder, so the relative URIs inside the ' +
       'playlists resolve to signed URLs as well. Viewer playback uses the playback service instead.',
-    security: adminSecurity,
     request: { params: VideoIdParam },
     responses: {
       200: json(SignedRenditions, 'The master playlist, each rendition and the thumbnails.'),
