@@ -43,6 +43,44 @@ export const EVENT_ROUTES: Record<EventType, QueueName[]> = {
   PlaybackFailed: ALL,
 };
 
+/** The service that emits each event; its Worker declares a producer binding for each queue the event goes to. */
+export const EVENT_SOURCES: Record<EventType, ServiceName> = {
+  UserRegistered: 'auth',
+  UserLoggedIn: 'auth',
+  UserRoleChanged: 'auth',
+  PasswordResetRequested: 'auth',
+  WatchlistUpdated: 'profile',
+  HistoryUpdated: 'profile',
+  VideoRated: 'profile',
+  VideoWatched: 'profile',
+  VideoCreated: 'videos',
+  VideoUpdated: 'videos',
+  VideoUploaded: 'videos',
+  VideoDeleted: 'videos',
+  VideoTranscoded: 'videos',
+  VideoTranscodeFailed: 'videos',
+  SubscriptionCreated: 'billing',
+  SubscriptionCanceled: 'billing',
+  PaymentSucceeded: 'billing',
+  PaymentFailed: 'billing',
+  PlaybackStarted: 'playback',
+  PlaybackEnded: 'playback',
+  PlaybackFailed: 'playback',
+};
+
+/** The queues a service produces onto: every queue that receives an event it emits. */
+export function producedQueues(service: ServiceName): QueueName[] {
+  const queues = new Set<QueueName>();
+  for (const [type, source] of Object.entries(EVENT_SOURCES) as [EventType, ServiceName][])
+    if (source === service) for (const q of EVENT_ROUTES[type]) queues.add(q);
+  return QUEUE_NAMES.filter((q) => queues.has(q));
+}
+
+/** The queue a service consumes, if it consumes one. */
+export function consumedQueue(service: ServiceName): QueueName | undefined {
+  return QUEUE_NAMES.find((q) => QUEUES[q].consumer === service);
+}
+
 /** The binding a Worker declares to produce onto a queue: `catalog-events` → `Q_CATALOG_EVENTS`. */
 export function queueBinding(queue: string): string {
   return `Q_${queue.replaceAll('-', '_').toUpperCase()}`;

@@ -1,10 +1,8 @@
-import type { D1Migration } from 'cloudflare:test';
+import type { TestBindings } from '../../../lib/testing/bindings.ts';
 import type { Env as ServiceEnv } from '../src/index.ts';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends ServiceEnv {
-      TEST_MIGRATIONS: D1Migration[];
-    }
+    interface Env extends ServiceEnv, TestBindings {}
   }
 }

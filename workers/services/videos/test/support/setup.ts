@@ -1,7 +1,0 @@
-import { applyD1Migrations, env } from 'cloudflare:test';
-
-const testEnv = env as unknown as {
-  DB: D1Database;
-  TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1];
-};
-await applyD1Migrations(testEnv.DB, testEnv.TEST_MIGRATIONS);
