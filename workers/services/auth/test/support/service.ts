@@ -2,55 +2,37 @@
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { type AccessClaims, verifyAccessToken } from '../../../../lib/access-token.ts';
-import type { Caller, Reply, Role, RouteInput } from '../../../../lib/api.ts';
-import type { ReadyReport } from '../../../../lib/service.ts';
+import type { Caller, Role, RouteInput } from '../../../../lib/api.ts';
+import { freshIp, rpcClient, testCaller } from '../../../../lib/testing/rpc-client.ts';
+import { contract } from '../../src/contract.ts';
+import type AuthService from '../../src/index.ts';
 
-export interface AuthRpc {
-  handle(routeId: string, input: RouteInput, caller: Caller): Promise<Reply>;
-  ready(): Promise<ReadyReport>;
-  jwks(): Promise<{ keys: (JsonWebKey & { kid: string })[] }>;
-  verifyApiKey(
-    key: string,
-  ): Promise<{ id: string; ownerId: string; scopes: string[]; roles: string[] } | null>;
-}
-
-export const auth = (exports as unknown as { default: AuthRpc }).default;
+export const auth = (exports as unknown as { default: AuthService }).default;
 
 export const ORIGIN = 'http://127.0.0.1:8787';
 
-let ipCounter = 0;
-/** A fresh client address per call site, so per-IP guards of one test do not touch another. */
-export function freshIp(): string {
-  ipCounter += 1;
-  const r = crypto.getRandomValues(new Uint8Array(2));
-  return `10.${r[0]}.${r[1]}.${ipCounter % 250}`;
-}
+export { freshIp };
 
 export function uniqueEmail(tag = 'user'): string {
   return `${tag}-${crypto.randomUUID().slice(0, 12)}@example.com`;
 }
 
 export function anonymous(over: Partial<Caller> = {}): Caller {
-  return {
-    requestId: crypto.randomUUID(),
-    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-    ip: freshIp(),
-    roles: [],
-    origin: ORIGIN,
-    ...over,
-  };
+  return testCaller(ORIGIN, undefined, [], over);
 }
 
 export function userCaller(userId: string, roles: Role[] = ['viewer'], over: Partial<Caller> = {}): Caller {
-  return anonymous({ userId, roles, ...over });
+  return testCaller(ORIGIN, userId, roles, over);
 }
 
+const client = rpcClient(contract, () => auth);
+
 export function call(
-  routeId: string,
+  routeId: Parameters<typeof client.call>[0],
   input: Partial<RouteInput> = {},
   caller: Caller = anonymous(),
-): Promise<Reply> {
-  return auth.handle(routeId, { params: {}, query: {}, body: undefined, headers: {}, ...input }, caller);
+) {
+  return client.call(routeId, input, caller);
 }
 
 export interface SignedUp {
