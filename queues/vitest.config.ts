@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
@@ -8,7 +7,8 @@ export default defineConfig(async () => ({
       wrangler: { configPath: './test/wrangler.jsonc' },
       miniflare: {
         bindings: {
-          TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, 'test/migrations')),
+          // The canonical SQL every service's migrations carry: the outbox and the consumer bookkeeping.
+          TEST_MIGRATIONS: await readD1Migrations(import.meta.dirname),
         },
       },
     }),

@@ -23,6 +23,7 @@ import { logicalQueue } from '../../queues/routing.ts';
 import type { Caller, Contract, Handlers, Implementation, Reply, RouteInput } from './api.ts';
 import { errorFields, log } from './log.ts';
 import { Problem } from './problem.ts';
+import { UPKEEP_CRON } from './schedules.ts';
 
 export interface ReadyReport {
   ok: boolean;
@@ -52,8 +53,7 @@ export async function readiness(
   return { ok: entries.every(([, r]) => r.ok), checks: report };
 }
 
-/** The schedule of the kit's own upkeep (outbox sweep, processed-id pruning); every service has it. */
-export const UPKEEP_CRON = '* * * * *';
+export { UPKEEP_CRON };
 
 export type CronJob<E> = (env: E, ctx: ExecutionContext, controller: ScheduledController) => Promise<unknown>;
 export type QueueConsumer<E> = (batch: MessageBatch<unknown>, env: E, ctx: ExecutionContext) => Promise<void>;

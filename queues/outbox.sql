@@ -1,4 +1,4 @@
--- Events wait here until their queues took them (queues/outbox.ts); the scheduled sweep re-sends.
+-- The transactional outbox of a publishing service (queues/outbox.ts); the scheduled sweep re-sends what waits.
 CREATE TABLE `outbox` (
 	`id` text PRIMARY KEY NOT NULL,
 	`type` text NOT NULL,
