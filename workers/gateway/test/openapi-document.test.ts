@@ -74,6 +74,16 @@ describe('the published OpenAPI document', () => {
     expect(op('post', '/auth/keys/rotate').security).toEqual([{ bearer: [] }]);
   });
 
+  it('gives every success answer a schema (only 202, 204, 304 and redirects may have no body)', () => {
+    const bare = operations().flatMap(({ path, method, op }) =>
+      Object.entries(op.responses)
+        .filter(([status]) => /^2\d\d$/.test(status) && status !== '202' && status !== '204')
+        .filter(([, r]) => !Object.values(r.content ?? {}).some((c) => c.schema))
+        .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+    );
+    expect(bare).toEqual([]);
+  });
+
   it('leaves internal and runner routes out, though they are still served', async () => {
     const paths = Object.keys(doc.paths);
     expect(paths.filter((p) => p.startsWith('/internal/'))).toEqual([]);

@@ -7,7 +7,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { defineRoute, type RoutePolicy } from '../../../lib/api.ts';
-import { documentRoute } from '../../../lib/openapi.ts';
+import { documentRoute, jsonResponse } from '../../../lib/openapi.ts';
 import { Problem } from '../../../lib/problem.ts';
 import {
   checkAccess,
@@ -22,6 +22,17 @@ import { serveObject } from './serve.ts';
 import { storeObject } from './store.ts';
 
 const ALLOW = 'GET, HEAD, PUT';
+
+const Stored = z
+  .object({ key: z.string(), size: z.number().int(), etag: z.string() })
+  .openapi('StoredObject', {
+    description: 'A whole object as stored (a part of a multipart upload answers only its ETag).',
+  });
+
+/** The stored bytes, with the content type they were stored with. */
+function objectResponse(description: string) {
+  return { description, content: { '*/*': { schema: z.string().openapi({ format: 'binary' }) } } };
+}
 
 async function publicObject(c: Context<GatewayBindings>, path: string): Promise<Response> {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD')
@@ -90,7 +101,7 @@ const storageRoutes = [
         body: { content: { 'application/octet-stream': { schema: z.string() } } },
       },
       responses: {
-        200: { description: 'Stored: `{ key, size, etag }` (a part of a multipart upload: its ETag).' },
+        200: jsonResponse(Stored, 'Stored (a part of a multipart upload: its ETag).'),
         ...refused,
         409: { description: 'A newer master of this video exists.' },
         411: { description: 'Content-Length is missing.' },
@@ -109,8 +120,8 @@ const storageRoutes = [
       summary: 'Read an object through a signed URL (HEAD, Range, If-None-Match supported).',
       request: { params: StoragePath },
       responses: {
-        200: { description: 'The object.' },
-        206: { description: 'The requested range.' },
+        200: objectResponse('The object.'),
+        206: objectResponse('The requested range.'),
         ...refused,
         416: { description: 'The range lies outside the object.' },
       },
@@ -126,7 +137,7 @@ const storageRoutes = [
       tags,
       summary: 'Read a world-readable object (posters); immutable, cached for a year.',
       request: { params: StoragePath.pick({ key: true }) },
-      responses: { 200: { description: 'The object.' } },
+      responses: { 200: objectResponse('The object.') },
     }),
   }),
 ];
