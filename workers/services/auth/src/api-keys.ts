@@ -3,9 +3,11 @@
  * the whole key is stored (the secret's entropy makes a slow hash unnecessary); the visible
  * prefix lets people tell keys apart in listings and logs.
  */
-import { and, count, desc, eq, isNull } from 'drizzle-orm';
+
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Role } from '../../../lib/api.ts';
 import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
+import { newestFirst } from '../../../lib/paging.ts';
 import type { ApiKeyScope } from './contract/api-keys.ts';
 import type { Db } from './db/client.ts';
 import { type ApiKeyRow, apiKeys, users } from './db/schema.ts';
@@ -71,16 +73,13 @@ export async function issueApiKey(
 }
 
 export async function listApiKeys(db: Db, page: number, limit: number) {
-  const [rows, counted] = await Promise.all([
-    db
-      .select()
-      .from(apiKeys)
-      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
-      .limit(limit)
-      .offset((page - 1) * limit),
-    db.select({ n: count() }).from(apiKeys),
-  ]);
-  return { keys: rows.map(apiKeyView), total: counted[0]?.n ?? 0 };
+  const { rows, total } = await newestFirst(
+    db,
+    apiKeys,
+    { time: apiKeys.createdAt, id: apiKeys.id },
+    { page, limit },
+  );
+  return { keys: rows.map(apiKeyView), total };
 }
 
 /** False when there is no such key; revoking twice is fine. */

@@ -2,8 +2,10 @@
  * The mailbox: mail the service writes instead of sending it (no mail provider is wired in yet);
  * locally an admin reads it at GET /internal/outbox. Not the event outbox (queues/outbox.ts).
  */
-import { count, desc, eq } from 'drizzle-orm';
+
+import { eq } from 'drizzle-orm';
 import { newId } from '../../../lib/ids.ts';
+import { newestFirst } from '../../../lib/paging.ts';
 import type { Db } from './db/client.ts';
 import { mailbox } from './db/schema.ts';
 
@@ -30,18 +32,14 @@ export function mailStatement(db: Db, mail: Mail, now = Date.now()) {
 
 export async function listMail(db: Db, q: { to?: string | undefined; page: number; limit: number }) {
   const where = q.to ? eq(mailbox.toEmail, q.to.trim().toLowerCase()) : undefined;
-  const [rows, counted] = await Promise.all([
-    db
-      .select()
-      .from(mailbox)
-      .where(where)
-      .orderBy(desc(mailbox.createdAt), desc(mailbox.id))
-      .limit(q.limit)
-      .offset((q.page - 1) * q.limit),
-    db.select({ n: count() }).from(mailbox).where(where),
-  ]);
+  const { rows, total } = await newestFirst(
+    db,
+    mailbox,
+    { time: mailbox.createdAt, id: mailbox.id },
+    { ...q, where },
+  );
   return {
-    total: counted[0]?.n ?? 0,
+    total,
     mails: rows.map((m) => ({
       id: m.id,
       to: m.toEmail,

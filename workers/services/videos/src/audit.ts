@@ -2,9 +2,11 @@
  * The audit log: who did what to which video, when, with the record before and after. Each entry is
  * written in the same D1 batch as the change, so there is no change without its entry.
  */
-import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+
+import { and, eq, type SQL } from 'drizzle-orm';
 import type { Caller } from '../../../lib/api.ts';
 import { newId } from '../../../lib/ids.ts';
+import { newestFirst } from '../../../lib/paging.ts';
 import type { Db } from './db/client.ts';
 import { auditLog } from './db/schema.ts';
 
@@ -72,18 +74,14 @@ export async function listAudit(db: Db, q: AuditQuery) {
   if (q.actorId) conditions.push(eq(auditLog.actorId, q.actorId));
   if (q.action) conditions.push(eq(auditLog.action, q.action));
   const where = conditions.length ? and(...conditions) : undefined;
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(auditLog)
-      .where(where)
-      .orderBy(desc(auditLog.at), desc(auditLog.id))
-      .limit(q.limit)
-      .offset((q.page - 1) * q.limit),
-    db.select({ n: count() }).from(auditLog).where(where),
-  ]);
+  const { rows, total } = await newestFirst(
+    db,
+    auditLog,
+    { time: auditLog.at, id: auditLog.id },
+    { ...q, where },
+  );
   return {
-    total: total?.n ?? 0,
+    total,
     entries: rows.map((r) => ({
       auditId: r.id,
       at: r.at.toISOString(),

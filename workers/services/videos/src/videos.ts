@@ -1,6 +1,8 @@
 /** Video records: how they read, how they are found, and what their events carry. */
-import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { EventData } from '../../../../queues/events.ts';
+import { newestFirst } from '../../../lib/paging.ts';
 import { Problem } from '../../../lib/problem.ts';
 import type { Db } from './db/client.ts';
 import { jobs, VIDEO_STATUSES, type VideoStatus, videos } from './db/schema.ts';
@@ -183,17 +185,7 @@ export async function listVideos(db: Db, q: ListQuery): Promise<{ rows: VideoRow
   if (q.filter.genre.length) conditions.push(anyOf(videos.genres, q.filter.genre));
   if (q.filter.tag.length) conditions.push(anyOf(videos.tags, q.filter.tag));
   const where = conditions.length ? and(...conditions) : undefined;
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(videos)
-      .where(where)
-      .orderBy(desc(videos.createdAt), desc(videos.id))
-      .limit(q.limit)
-      .offset((q.page - 1) * q.limit),
-    db.select({ n: count() }).from(videos).where(where),
-  ]);
-  return { rows, total: total?.n ?? 0 };
+  return newestFirst(db, videos, { time: videos.createdAt, id: videos.id }, { ...q, where });
 }
 
 export async function currentJob(db: Db, row: VideoRow): Promise<JobRow | undefined> {
