@@ -10,7 +10,7 @@ import { log } from '../../../lib/log.ts';
 import { ServiceEntrypoint } from '../../../lib/service.ts';
 import { seedAdminOnce } from './admin-seed.ts';
 import { verifyApiKey } from './api-keys.ts';
-import { config } from './config.ts';
+import { config, settings } from './config.ts';
 import { database } from './db/client.ts';
 import type { Env } from './env.ts';
 import { purgeExpired } from './housekeeping.ts';
@@ -61,7 +61,8 @@ export default class AuthService extends ServiceEntrypoint<Env> {
       d1: () => this.env.DB.prepare('SELECT 1').first(),
       admin: () => seedAdminOnce(this.env),
       // Fails without KEY_ENCRYPTION_KEY: without it no token can be issued.
-      signingKeys: async () => ensureSigningKeys(db, await wrappingKey(this.env.KEY_ENCRYPTION_KEY)),
+      signingKeys: async () =>
+        ensureSigningKeys(db, await wrappingKey(settings(this.env).KEY_ENCRYPTION_KEY)),
       // Loads argon2 and makes the dummy hash, so the first unknown-email login costs no more.
       argon2: () => burnVerification('', config(this.env).argon2),
     };
@@ -85,7 +86,7 @@ export default class AuthService extends ServiceEntrypoint<Env> {
 
   /** The JWKS the gateway verifies access tokens with. */
   async jwks(): Promise<{ keys: PublicJwk[] }> {
-    return keySet(database(this.env.DB), () => wrappingKey(this.env.KEY_ENCRYPTION_KEY));
+    return keySet(database(this.env.DB), () => wrappingKey(settings(this.env).KEY_ENCRYPTION_KEY));
   }
 
   /** What an `X-API-Key` stands for, or null when it is unknown, revoked, expired or orphaned. */

@@ -1,8 +1,9 @@
 /**
- * The videos Worker's bindings and settings. Every tunable is a wrangler var read through one zod
+ * The videos Worker's bindings and settings. Every setting (var or secret) is read through one zod
  * schema, so a bad value fails loudly at the first request instead of turning into NaN later.
  */
 import { z } from 'zod';
+import { settingsReader } from '../../../lib/settings.ts';
 import { LadderRung } from './runner-contract.ts';
 
 export interface Env {
@@ -50,6 +51,8 @@ const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const Settings = z.object({
+  /** HMAC key of the storage URLs the gateway serves (a secret shared with the gateway). */
+  STORAGE_SIGNING_KEY: z.string().min(1),
   UPLOAD_MODE: z.enum(['local', 's3']).default('local'),
   R2_ACCOUNT_ID: z.string().optional(),
   R2_BUCKET: z.string().optional(),
@@ -83,23 +86,5 @@ const Settings = z.object({
 
 export type Settings = z.output<typeof Settings>;
 
-const cache = new WeakMap<object, Settings>();
-
 /** The parsed settings of this Worker (parsed once per env object). */
-export function settings(env: Env): Settings {
-  let s = cache.get(env);
-  if (!s) {
-    const present = Object.fromEntries(
-      Object.entries(env).filter(([, v]) => typeof v === 'string' && v !== ''),
-    );
-    const parsed = Settings.safeParse(present);
-    if (!parsed.success) {
-      throw new Error(
-        `invalid videos settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    }
-    s = parsed.data;
-    cache.set(env, s);
-  }
-  return s;
-}
+export const settings = settingsReader<Env, typeof Settings>('videos', Settings);

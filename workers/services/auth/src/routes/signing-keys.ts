@@ -1,7 +1,7 @@
 import { implement, json } from '../../../../lib/api.ts';
 import { log } from '../../../../lib/log.ts';
 import { requireAdmin } from '../access.ts';
-import { config } from '../config.ts';
+import { config, settings } from '../config.ts';
 import { jwks, rotateSigningKeys } from '../contract/signing-keys.ts';
 import { database } from '../db/client.ts';
 import type { Env } from '../env.ts';
@@ -9,7 +9,7 @@ import { wrappingKey } from '../key-wrap.ts';
 import { keySet, rotateSigningKeys as rotate } from '../signing-keys.ts';
 
 export const jwksHandler = implement<Env, typeof jwks.route>(jwks, async (_input, _caller, env) =>
-  json(200, await keySet(database(env.DB), () => wrappingKey(env.KEY_ENCRYPTION_KEY))),
+  json(200, await keySet(database(env.DB), () => wrappingKey(settings(env).KEY_ENCRYPTION_KEY))),
 );
 
 export const rotateSigningKeysHandler = implement<Env, typeof rotateSigningKeys.route>(
@@ -18,7 +18,7 @@ export const rotateSigningKeysHandler = implement<Env, typeof rotateSigningKeys.
     requireAdmin(caller);
     const rotation = await rotate(
       database(env.DB),
-      await wrappingKey(env.KEY_ENCRYPTION_KEY),
+      await wrappingKey(settings(env).KEY_ENCRYPTION_KEY),
       config(env).signingKeyOverlapMs,
     );
     log('info', 'signing key rotated', { ...rotation, by: caller.userId ?? caller.apiKey?.id });
