@@ -1,7 +1,6 @@
 /** The gateway's settings: its wrangler vars and secrets, read through one zod schema. */
 import { z } from 'zod';
 import { settingsReader } from '../../lib/settings.ts';
-import type { GatewayEnv } from './env.ts';
 
 const Settings = z.object({
   ENVIRONMENT: z.enum(['development', 'staging', 'production', 'test']),

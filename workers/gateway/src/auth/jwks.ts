@@ -1,7 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import { type VerifyResult, verifyAccessToken } from '../../../lib/access-token.ts';
 import { settings } from '../config.ts';
-import type { GatewayEnv } from '../env.ts';
 
 const TTL_MS = 5 * 60_000;
 /** A token with an unknown `kid` may mean the keys rotated; refetch at most this often. */

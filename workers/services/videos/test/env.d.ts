@@ -1,10 +1,11 @@
 import type { D1Migration } from 'cloudflare:test';
-import type { Env as ServiceEnv } from '../src/index.ts';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends ServiceEnv {
+    /** What vitest.config.ts binds beyond wrangler.jsonc (and the tests read). */
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      STORAGE_SIGNING_KEY: string;
     }
   }
 }

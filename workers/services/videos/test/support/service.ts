@@ -13,7 +13,7 @@ import { routes } from '../../src/contract.ts';
 import VideosService from '../../src/index.ts';
 import type { MasterStoredInput, MasterStoredResult } from '../../src/storage-rpc.ts';
 
-export const testEnv = env as unknown as Env;
+export const testEnv = env;
 export const ORIGIN = 'http://platform.test';
 export const RUNNER_TOKEN = 'test-runner-token';
 
