@@ -3,18 +3,9 @@ import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { type AccessClaims, verifyAccessToken } from '../../../../lib/access-token.ts';
 import type { Caller, Reply, Role, RouteInput } from '../../../../lib/api.ts';
-import type { ReadyReport } from '../../../../lib/service.ts';
 
-export interface AuthRpc {
-  handle(routeId: string, input: RouteInput, caller: Caller): Promise<Reply>;
-  ready(): Promise<ReadyReport>;
-  jwks(): Promise<{ keys: (JsonWebKey & { kid: string })[] }>;
-  verifyApiKey(
-    key: string,
-  ): Promise<{ id: string; ownerId: string; scopes: string[]; roles: string[] } | null>;
-}
-
-export const auth = (exports as unknown as { default: AuthRpc }).default;
+/** The auth Worker's entrypoint over RPC, typed from its class (wrangler types' mainModule). */
+export const auth = exports.default;
 
 export const ORIGIN = 'http://127.0.0.1:8787';
 

@@ -11,17 +11,14 @@ import type { Caller, Reply, RouteInput } from '../../../../lib/api.ts';
 import type { Env } from '../../src/config.ts';
 import { routes } from '../../src/contract.ts';
 import VideosService from '../../src/index.ts';
-import type { MasterStoredInput, MasterStoredResult } from '../../src/storage-rpc.ts';
+import type { MasterStoredResult } from '../../src/storage-rpc.ts';
 
 export const testEnv = env;
 export const ORIGIN = 'http://platform.test';
 export const RUNNER_TOKEN = 'test-runner-token';
 
-interface VideosRpc {
-  handle(routeId: string, input: RouteInput, caller: Caller): Promise<Reply>;
-  masterStored(input: MasterStoredInput, traceparent?: string): Promise<MasterStoredResult>;
-}
-export const service = (exports as unknown as { default: VideosRpc }).default;
+/** The videos Worker's entrypoint over RPC, typed from its class (wrangler types' mainModule). */
+export const service = exports.default;
 
 function caller(userId: string | undefined, roles: Caller['roles']): Caller {
   return {
