@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Type-checks every TypeScript project: each Worker against workers-types, Node code against node types.
+# Type-checks every TypeScript project: each Worker against workers-types and its generated Env
+# (stale generated Env types fail first), Node code against node types.
 set -u
 cd "$(dirname "$0")/.."
 status=0
+node_modules/.bin/node scripts/env-types.ts --check || status=1
 for p in tsconfig.node.json queues bench/workers workers/gateway workers/services/*/; do
   [ -e "$p" ] || continue
   [ -d "$p" ] && [ ! -f "$p/tsconfig.json" ] && continue

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
-import { type ApiRoute, type RouteInput, SERVICE_BINDING } from '../../lib/api.ts';
+import type { ApiRoute, RouteInput } from '../../lib/api.ts';
 import { errorFields, log } from '../../lib/log.ts';
 import { Problem } from '../../lib/problem.ts';
-import type { GatewayBindings, ServiceStub } from './env.ts';
+import { type GatewayBindings, type ServiceStub, serviceBinding } from './env.ts';
 import { toResponse } from './reply.ts';
 
 /** Request headers a service may see; everything else stays at the door. */
@@ -17,10 +17,7 @@ const FORWARDED_HEADERS = [
 ];
 
 export function serviceStub(c: Context<GatewayBindings>, route: ApiRoute): ServiceStub {
-  const stub =
-    route.service === 'gateway'
-      ? undefined
-      : (c.env[SERVICE_BINDING[route.service]] as ServiceStub | undefined);
+  const stub = route.service === 'gateway' ? undefined : serviceBinding(c.env, route.service);
   if (!stub) throw new Problem('service_unavailable', `The ${route.service} service is not available.`);
   return stub;
 }

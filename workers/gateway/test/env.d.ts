@@ -1,9 +1,12 @@
-import type { GatewayEnv } from '../src/env.ts';
-
 declare global {
   namespace Cloudflare {
-    interface Env extends GatewayEnv {
+    /** What vitest.config.ts binds beyond wrangler.jsonc. */
+    interface Env {
+      JWKS_JSON: string;
+      STORAGE_SIGNING_KEY: string;
       TEST_SIGNING_JWK: string;
     }
   }
 }
+
+export {};

@@ -2,21 +2,19 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type StorageGrant, signGrant, storageUrl } from '../../services/videos/src/storage-token.ts';
 import { createApp } from '../src/app.ts';
-import type { GatewayEnv } from '../src/env.ts';
 
 const app = createApp();
-const genv = env as unknown as GatewayEnv;
 const KEY = 'renditions/vs/js/720p/index.m3u8';
 const soon = () => Math.floor(Date.now() / 1000) + 600;
 
 async function storage(url: string, init: RequestInit = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(url, init), genv as never, ctx);
+  const res = await app.fetch(new Request(url, init), env as never, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
 
-async function signed(grant: Partial<StorageGrant>, secret = genv.STORAGE_SIGNING_KEY!, path = KEY) {
+async function signed(grant: Partial<StorageGrant>, secret = env.STORAGE_SIGNING_KEY, path = KEY) {
   const token = await signGrant(secret, { method: 'GET', key: KEY, exp: soon(), ...grant });
   return storageUrl('http://gateway.test', token, path);
 }
@@ -30,7 +28,7 @@ async function expectDenied(res: Response, status = 403) {
 }
 
 beforeAll(async () => {
-  await genv.MEDIA.put(KEY, '#EXTM3U\n');
+  await env.MEDIA.put(KEY, '#EXTM3U\n');
 });
 
 describe('storage URLs refuse what they were not signed for', () => {
@@ -61,7 +59,7 @@ describe('storage URLs refuse what they were not signed for', () => {
   it('the wrong method: a GET URL cannot write, a PUT URL cannot read', async () => {
     const read = await signed({});
     await expectDenied(await storage(read, { method: 'PUT', body: 'x', headers: { 'content-length': '1' } }));
-    expect(await (await genv.MEDIA.get(KEY))!.text()).toBe('#EXTM3U\n');
+    expect(await (await env.MEDIA.get(KEY))!.text()).toBe('#EXTM3U\n');
     await expectDenied(await storage(await signed({ method: 'PUT' })));
   });
 

@@ -3,10 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { MasterStoredInput, MasterStoredResult } from '../../services/videos/src/storage-rpc.ts';
 import { type StorageGrant, signGrant, storageUrl } from '../../services/videos/src/storage-token.ts';
 import { createApp } from '../src/app.ts';
-import type { GatewayEnv } from '../src/env.ts';
 
 const app = createApp();
-const genv = env as unknown as GatewayEnv;
 const ORIGIN = 'http://gateway.test';
 
 /** What the storage endpoint reported to the videos service, and what the service answers. */
@@ -21,13 +19,13 @@ const videos = {
 
 async function storage(url: string, init: RequestInit = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(url, init), { ...genv, VIDEOS: videos } as never, ctx);
+  const res = await app.fetch(new Request(url, init), { ...env, VIDEOS: videos } as never, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
 
 async function urlFor(grant: Partial<StorageGrant> & Pick<StorageGrant, 'method' | 'key'>, path = grant.key) {
-  const token = await signGrant(genv.STORAGE_SIGNING_KEY!, {
+  const token = await signGrant(env.STORAGE_SIGNING_KEY, {
     exp: Math.floor(Date.now() / 1000) + 600,
     ...grant,
   });
@@ -63,7 +61,7 @@ describe('PUT /storage/<token>/<key>', () => {
       'content-type': 'video/iso.segment',
     });
     expect(res.status).toBe(200);
-    const stored = await genv.MEDIA.get('renditions/v1/j1/720p/seg_00001.m4s');
+    const stored = await env.MEDIA.get('renditions/v1/j1/720p/seg_00001.m4s');
     expect(stored!.size).toBe(body.length);
     expect(stored!.httpMetadata?.contentType).toBe('video/iso.segment');
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(body);
@@ -76,7 +74,7 @@ describe('PUT /storage/<token>/<key>', () => {
     expect((await put(`${prefix}480p/index.m3u8`, bytes(10))).status).toBe(200);
     const outside = await put(prefix.replace('renditions/v2/j2/', 'renditions/v2/other/x'), bytes(10));
     expect(outside.status).toBe(403);
-    expect(await genv.MEDIA.head('renditions/v2/other/x')).toBeNull();
+    expect(await env.MEDIA.head('renditions/v2/other/x')).toBeNull();
   });
 
   it('refuses a body over the signed size limit with 413 and stores nothing', async () => {
@@ -84,7 +82,7 @@ describe('PUT /storage/<token>/<key>', () => {
     const res = await put(url, bytes(1001));
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await genv.MEDIA.head('masters/v3/big')).toBeNull();
+    expect(await env.MEDIA.head('masters/v3/big')).toBeNull();
     expect((await put(url, bytes(1000))).status).toBe(200);
   });
 
@@ -106,7 +104,7 @@ describe('PUT /storage/<token>/<key>', () => {
       headers: { 'content-length': '100' },
     });
     expect(short.status).toBe(400);
-    expect(await genv.MEDIA.head('masters/v3/chunked')).toBeNull();
+    expect(await env.MEDIA.head('masters/v3/chunked')).toBeNull();
   });
 
   it('holds the body to the signed Content-Type', async () => {
@@ -123,7 +121,7 @@ describe('PUT /storage/<token>/<key>', () => {
     });
     const res = await put(url, bytes(4096));
     expect(res.status).toBe(200);
-    const head = await genv.MEDIA.head('masters/vid_a/upl_1');
+    const head = await env.MEDIA.head('masters/vid_a/upl_1');
     expect(reports).toEqual([
       {
         videoId: 'vid_a',
@@ -155,7 +153,7 @@ describe('PUT /storage/<token>/<key>', () => {
 
   it('uploads multipart parts and answers each part ETag', async () => {
     const key = 'masters/vid_m/upl_1';
-    const upload = await genv.MEDIA.createMultipartUpload(key);
+    const upload = await env.MEDIA.createMultipartUpload(key);
     const partSize = 5 * 1024 * 1024;
     const parts = [bytes(partSize, 1), bytes(1234, 2)];
     const etags: string[] = [];
@@ -172,10 +170,10 @@ describe('PUT /storage/<token>/<key>', () => {
       etags.push(res.headers.get('etag')!);
     }
     expect(reports).toEqual([]);
-    await genv.MEDIA.resumeMultipartUpload(key, upload.uploadId).complete(
+    await env.MEDIA.resumeMultipartUpload(key, upload.uploadId).complete(
       etags.map((etag, i) => ({ partNumber: i + 1, etag: etag.replaceAll('"', '') })),
     );
-    const whole = await genv.MEDIA.get(key);
+    const whole = await env.MEDIA.get(key);
     expect(whole!.size).toBe(partSize + 1234);
   });
 });
@@ -185,7 +183,7 @@ describe('GET and HEAD /storage/<token>/<key>', () => {
   const content = bytes(1000, 3);
 
   beforeEach(async () => {
-    await genv.MEDIA.put(key, content, { httpMetadata: { contentType: 'application/vnd.apple.mpegurl' } });
+    await env.MEDIA.put(key, content, { httpMetadata: { contentType: 'application/vnd.apple.mpegurl' } });
   });
 
   it('answers the object with its type, length and ETag', async () => {
@@ -246,7 +244,7 @@ describe('GET and HEAD /storage/<token>/<key>', () => {
   });
 
   it('reads public posters without a token, and only those', async () => {
-    await genv.MEDIA.put('public/posters/vp/jp.jpg', bytes(64), {
+    await env.MEDIA.put('public/posters/vp/jp.jpg', bytes(64), {
       httpMetadata: { contentType: 'image/jpeg' },
     });
     const poster = await storage(`${ORIGIN}/storage/public/posters/vp/jp.jpg`);

@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import { type VerifyResult, verifyAccessToken } from '../../../lib/access-token.ts';
-import type { GatewayEnv } from '../env.ts';
+import { settings } from '../config.ts';
 
 const TTL_MS = 5 * 60_000;
 /** A token with an unknown `kid` may mean the keys rotated; refetch at most this often. */
@@ -11,8 +11,9 @@ let cached: { jwks: JSONWebKeySet; fetchedAt: number } | undefined;
 
 async function loadJwks(env: GatewayEnv, fresh: boolean): Promise<JSONWebKeySet> {
   if (!env.AUTH) {
-    if (!env.JWKS_JSON) throw new Error('no auth service bound and no JWKS_JSON configured');
-    return JSON.parse(env.JWKS_JSON) as JSONWebKeySet;
+    const { JWKS_JSON } = settings(env);
+    if (!JWKS_JSON) throw new Error('no auth service bound and no JWKS_JSON configured');
+    return JSON.parse(JWKS_JSON) as JSONWebKeySet;
   }
   if (!fresh) {
     const fromKv = await env.CACHE.get<JSONWebKeySet>(KV_KEY, 'json').catch(() => null);
@@ -41,7 +42,8 @@ const VERIFIED_TTL_MS = 60_000;
 const VERIFIED_MAX = 10_000;
 
 async function verifyFresh(env: GatewayEnv, token: string): Promise<VerifyResult> {
-  const opts = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+  const { JWT_ISSUER: issuer, JWT_AUDIENCE: audience } = settings(env);
+  const opts = { issuer, audience };
   const first = await verifyAccessToken(token, await currentJwks(env), opts);
   if (first.ok || first.reason !== 'unknown_key') return first;
   return verifyAccessToken(token, await currentJwks(env, true), opts);

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import ipaddr from 'ipaddr.js';
 import { Problem } from '../../../lib/problem.ts';
+import { settings } from '../config.ts';
 import type { GatewayBindings } from '../env.ts';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -55,7 +56,7 @@ export function ipAllowed(ip: string, rules: Rules | undefined): boolean {
 /** Applies the global group `*` and the route's own group. */
 export function ipFilter(group: string | undefined): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
-    const rules = ipRules(c.env.IP_RULES);
+    const rules = ipRules(settings(c.env).IP_RULES);
     const ip = c.get('ip');
     if (!ipAllowed(ip, rules['*']) || (group && !ipAllowed(ip, rules[group]))) {
       throw Problem.forbidden('Requests from this address are not allowed here.');

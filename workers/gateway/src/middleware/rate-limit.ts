@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { RateLimitPolicyName } from '../../../lib/api.ts';
 import { Problem } from '../../../lib/problem.ts';
+import { settings } from '../config.ts';
 import type { GatewayBindings } from '../env.ts';
 import { DurableRateLimiter } from '../ratelimit/durable.ts';
 import type { Decision } from '../ratelimit/interface.ts';
@@ -17,7 +18,7 @@ function headers(d: Decision): Record<string, string> {
 /** Applies the route's policy per IP, per user and per API key; RateLimit-* on every answer. */
 export function rateLimit(name: RateLimitPolicyName): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
-    const policy = resolvePolicies(c.env.RATE_LIMITS)[name];
+    const policy = resolvePolicies(settings(c.env).RATE_LIMITS)[name];
     if (!policy || policy.limits.length === 0) return next();
     const caller = c.get('caller');
     const limiter = new DurableRateLimiter(c.env.RATE_LIMITER, (p) => c.executionCtx.waitUntil(p));

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { log } from '../../../lib/log.ts';
 import { continueTrace } from '../../../lib/trace.ts';
+import { settings } from '../config.ts';
 import type { GatewayBindings } from '../env.ts';
 import { pathOf } from './version.ts';
 
@@ -19,7 +20,7 @@ export function requestContext(): MiddlewareHandler<GatewayBindings> {
     const ip = c.req.header('cf-connecting-ip')?.trim() || '0.0.0.0';
     const url = c.req.url;
     const path = pathOf(url);
-    const origin = c.env.PUBLIC_ORIGIN || url.slice(0, url.indexOf('/', url.indexOf('://') + 3));
+    const origin = settings(c.env).PUBLIC_ORIGIN || url.slice(0, url.indexOf('/', url.indexOf('://') + 3));
     c.set('requestId', requestId);
     c.set('trace', trace);
     c.set('ip', ip);

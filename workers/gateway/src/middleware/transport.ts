@@ -1,12 +1,13 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { Problem } from '../../../lib/problem.ts';
+import { settings } from '../config.ts';
 import type { GatewayBindings } from '../env.ts';
 
 /** Outside local development every request must arrive over HTTPS. */
 export function enforceHttps(): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
-    const env = c.env.ENVIRONMENT;
+    const env = settings(c.env).ENVIRONMENT;
     // On Cloudflare the URL carries the client's scheme; X-Forwarded-Proto is client-controlled.
     if (env === 'development' || env === 'test' || c.req.url.startsWith('https:')) return next();
     if (c.req.method === 'GET' || c.req.method === 'HEAD') {
@@ -90,7 +91,7 @@ export function corsFromAllowList(): MiddlewareHandler<GatewayBindings> {
       c.res.headers.append('Vary', 'Origin');
       return;
     }
-    const list = c.env.CORS_ORIGINS ?? '';
+    const list = settings(c.env).CORS_ORIGINS;
     if (!corsHandler || corsFrom !== list) {
       const allowed = list
         .split(',')

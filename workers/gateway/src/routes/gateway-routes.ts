@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { QUEUE_NAMES, QUEUES, type QueueName } from '../../../../queues/routing.ts';
-import { type ApiRoute, defineRoute, SERVICE_BINDING, SERVICES } from '../../../lib/api.ts';
+import { type ApiRoute, defineRoute, SERVICES } from '../../../lib/api.ts';
 import { problemResponses } from '../../../lib/openapi.ts';
 import { Problem } from '../../../lib/problem.ts';
 import { readiness } from '../../../lib/service.ts';
-import type { ServiceStub } from '../env.ts';
+import { type ServiceStub, serviceBinding } from '../env.ts';
 import type { RouteHandler } from './register.ts';
 
 export const healthz = defineRoute({
@@ -87,9 +87,9 @@ export const replayDeadLetters = defineRoute({
   }),
 });
 
-function consumerOf(env: Record<string, unknown>, queue: string): ServiceStub {
+function consumerOf(env: GatewayEnv, queue: string): ServiceStub {
   const service = QUEUES[queue as QueueName].consumer;
-  const stub = env[SERVICE_BINDING[service]] as ServiceStub | undefined;
+  const stub = serviceBinding(env, service);
   if (!stub?.replayDeadLetters || !stub.listDeadLetters) {
     throw new Problem(
       'service_unavailable',
@@ -111,7 +111,7 @@ export function gatewayRoutes(): { route: ApiRoute; handler: RouteHandler }[] {
           rateLimiter: () => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName('readyz')).ping(),
         };
         for (const service of SERVICES) {
-          const stub = env[SERVICE_BINDING[service]] as ServiceStub | undefined;
+          const stub = serviceBinding(env, service);
           if (!stub) continue;
           checks[service] = async () => {
             const report = await stub.ready();

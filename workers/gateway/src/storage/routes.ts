@@ -17,6 +17,7 @@ import {
   StorageDenied,
   verifyToken,
 } from '../../../services/videos/src/storage-token.ts';
+import { settings } from '../config.ts';
 import type { GatewayBindings } from '../env.ts';
 import { serveObject } from './serve.ts';
 import { storeObject } from './store.ts';
@@ -58,7 +59,7 @@ async function signedObject(c: Context<GatewayBindings>, path: string): Promise<
     });
   const target = parseStoragePath(path);
   if (!target) throw Problem.notFound('No such object.');
-  const secret = c.env.STORAGE_SIGNING_KEY;
+  const secret = settings(c.env).STORAGE_SIGNING_KEY;
   if (!secret) throw new Problem('service_unavailable', 'Storage URLs are not configured.');
   try {
     const grant = await verifyToken(secret, target.token);

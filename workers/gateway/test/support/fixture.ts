@@ -3,7 +3,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { exportJWK, generateKeyPair } from 'jose';
 import { type ApiRoute, type Caller, defineRoute, type RouteInput } from '../../../lib/api.ts';
 import { createApp } from '../../src/app.ts';
-import type { GatewayEnv } from '../../src/env.ts';
 
 const ok = { 200: { description: 'ok' } };
 
@@ -150,11 +149,11 @@ export async function gateway(
   if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', init.ip ?? '198.51.100.7');
   const request = new Request(`${init.origin ?? 'http://gateway.test'}${path}`, { ...init, headers });
   const testEnv = {
-    ...(env as unknown as GatewayEnv),
+    ...env,
     VIDEOS: fixtureService,
     AUTH: {
       ...fixtureService,
-      jwks: async () => JSON.parse((env as unknown as GatewayEnv).JWKS_JSON!),
+      jwks: async () => JSON.parse(env.JWKS_JSON),
       verifyApiKey: async (key: string) => API_KEYS[key] ?? null,
     },
     ...init.vars,

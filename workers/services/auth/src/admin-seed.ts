@@ -5,7 +5,7 @@
  */
 import { errorFields, log } from '../../../lib/log.ts';
 import { Problem } from '../../../lib/problem.ts';
-import { config } from './config.ts';
+import { config, settings } from './config.ts';
 import { database } from './db/client.ts';
 import type { Env } from './env.ts';
 import { deliver } from './events.ts';
@@ -24,8 +24,9 @@ export function seedAdminOnce(env: Env): Promise<void> {
 }
 
 async function seedAdmin(env: Env): Promise<void> {
-  const email = env.ADMIN_EMAIL?.trim();
-  const password = env.ADMIN_PASSWORD;
+  const s = settings(env);
+  const email = s.ADMIN_EMAIL?.trim();
+  const password = s.ADMIN_PASSWORD;
   if (!email || !password) return;
   const db = database(env.DB);
   if (await findUserByEmail(db, email)) return;

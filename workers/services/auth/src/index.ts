@@ -9,7 +9,7 @@ import { log } from '../../../lib/log.ts';
 import { defineService } from '../../../lib/service.ts';
 import { seedAdminOnce } from './admin-seed.ts';
 import { verifyApiKey } from './api-keys.ts';
-import { config } from './config.ts';
+import { config, settings } from './config.ts';
 import { contract } from './contract.ts';
 import { database } from './db/client.ts';
 import type { Env } from './env.ts';
@@ -68,7 +68,8 @@ export default class AuthService extends defineService<Env>()({
     d1: () => env.DB.prepare('SELECT 1').first(),
     admin: () => seedAdminOnce(env),
     // Fails without KEY_ENCRYPTION_KEY: without it no token can be issued.
-    signingKeys: async () => ensureSigningKeys(database(env.DB), await wrappingKey(env.KEY_ENCRYPTION_KEY)),
+    signingKeys: async () =>
+      ensureSigningKeys(database(env.DB), await wrappingKey(settings(env).KEY_ENCRYPTION_KEY)),
     // Loads argon2 and makes the dummy hash, so the first unknown-email login costs no more.
     argon2: () => burnVerification('', config(env).argon2),
   }),
@@ -80,7 +81,7 @@ export default class AuthService extends defineService<Env>()({
 
   /** The JWKS the gateway verifies access tokens with. */
   async jwks(): Promise<{ keys: PublicJwk[] }> {
-    return keySet(database(this.env.DB), () => wrappingKey(this.env.KEY_ENCRYPTION_KEY));
+    return keySet(database(this.env.DB), () => wrappingKey(settings(this.env).KEY_ENCRYPTION_KEY));
   }
 
   /** What an `X-API-Key` stands for, or null when it is unknown, revoked, expired or orphaned. */

@@ -1,7 +1,7 @@
 /** A session is a refresh family plus the access tokens minted from it. */
 
 import { Problem } from '../../../lib/problem.ts';
-import { config } from './config.ts';
+import { config, settings } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { LoginMethod, User } from './db/schema.ts';
 import type { Env } from './env.ts';
@@ -22,11 +22,12 @@ export interface TokenPair {
 export const TOKEN_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 async function accessToken(env: Env, db: Db, user: User, sessionId: string) {
-  const key = await currentSigningKey(db, await wrappingKey(env.KEY_ENCRYPTION_KEY));
+  const s = settings(env);
+  const key = await currentSigningKey(db, await wrappingKey(s.KEY_ENCRYPTION_KEY));
   return signAccessToken(
     key,
     { userId: user.id, roles: rolesOf(user), sessionId },
-    { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, ttlSec: config(env).accessTokenTtlSec },
+    { issuer: s.JWT_ISSUER, audience: s.JWT_AUDIENCE, ttlSec: config(env).accessTokenTtlSec },
   );
 }
 

@@ -1,11 +1,14 @@
 import type { TestBindings } from '../../../lib/testing/bindings.ts';
-import type { Env as ServiceEnv } from '../src/index.ts';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends ServiceEnv, TestBindings {
-      /** Test-only consumer of the analytics and profile queues (vitest.config.ts). */
+    /** What vitest.config.ts binds beyond wrangler.jsonc (and the tests read). */
+    interface Env extends TestBindings {
+      /** Test-only consumer of the analytics and profile queues. */
       EVENT_SINK: Fetcher;
+      KEY_ENCRYPTION_KEY: string;
+      ADMIN_EMAIL: string;
+      ADMIN_PASSWORD: string;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import type { RpcTarget } from '../../../lib/testing/rpc-client.ts';
 import { anonymous, auth, call, login, signup, uniqueEmail, userCaller } from './support/service.ts';
 
 describe('sign-up and sign-in errors', () => {
@@ -89,7 +90,7 @@ describe('/auth/me errors', () => {
 
 describe('dispatch', () => {
   it('an unknown route id answers 404', async () => {
-    const reply = await auth.handle(
+    const reply = await (auth as unknown as RpcTarget).handle(
       'auth.nothing',
       { params: {}, query: {}, body: undefined, headers: {} },
       anonymous(),

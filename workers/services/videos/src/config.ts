@@ -1,41 +1,12 @@
 /**
- * The videos Worker's bindings and settings. Every tunable is a wrangler var read through one zod
- * schema, so a bad value fails loudly at the first request instead of turning into NaN later.
+ * The videos Worker's bindings and settings. Bindings are typed by `wrangler types` from
+ * wrangler.jsonc (`npm run env-types`); every setting (var or secret) is read through one zod schema.
  */
 import { z } from 'zod';
+import { settingsReader } from '../../../lib/settings.ts';
 import { LadderRung } from './runner-contract.ts';
 
-export interface Env {
-  ENVIRONMENT: string;
-  DB: D1Database;
-  MEDIA: R2Bucket;
-  Q_ANALYTICS_EVENTS: Queue;
-  Q_CATALOG_EVENTS: Queue;
-  Q_PROFILE_EVENTS: Queue;
-  Q_RECS_EVENTS: Queue;
-  Q_VIDEOS_EVENTS: Queue;
-  /** Secret: HMAC key of the storage URLs the gateway serves (shared with the gateway). */
-  STORAGE_SIGNING_KEY: string;
-  /** Secret: what transcoder runners present as `Authorization: Bearer …`. */
-  RUNNER_TOKEN: string;
-  UPLOAD_MODE?: string;
-  R2_ACCOUNT_ID?: string;
-  R2_BUCKET?: string;
-  R2_ACCESS_KEY_ID?: string;
-  R2_SECRET_ACCESS_KEY?: string;
-  UPLOAD_URL_TTL_SECONDS?: string;
-  MAX_MASTER_BYTES?: string;
-  RUNNER_LEASE_SECONDS?: string;
-  JOB_MAX_ATTEMPTS?: string;
-  JOB_RETRY_BASE_SECONDS?: string;
-  JOB_URL_TTL_SECONDS?: string;
-  TRANSCODE_LADDER?: string;
-  SEGMENT_SECONDS?: string;
-  MAX_DURATION_SEC?: string;
-  MAX_SOURCE_WIDTH?: string;
-  MAX_SOURCE_HEIGHT?: string;
-  MAX_OUTPUT_FILE_BYTES?: string;
-}
+export type Env = VideosEnv;
 
 /** 1080/720/480/360 H.264 at Apple's HLS authoring bitrates; maxrate caps each segment's peak. */
 export const DEFAULT_LADDER: LadderRung[] = [
@@ -50,6 +21,8 @@ const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const Settings = z.object({
+  /** HMAC key of the storage URLs the gateway serves (a secret shared with the gateway). */
+  STORAGE_SIGNING_KEY: z.string().min(1),
   UPLOAD_MODE: z.enum(['local', 's3']).default('local'),
   R2_ACCOUNT_ID: z.string().optional(),
   R2_BUCKET: z.string().optional(),
@@ -83,23 +56,5 @@ const Settings = z.object({
 
 export type Settings = z.output<typeof Settings>;
 
-const cache = new WeakMap<object, Settings>();
-
 /** The parsed settings of this Worker (parsed once per env object). */
-export function settings(env: Env): Settings {
-  let s = cache.get(env);
-  if (!s) {
-    const present = Object.fromEntries(
-      Object.entries(env).filter(([, v]) => typeof v === 'string' && v !== ''),
-    );
-    const parsed = Settings.safeParse(present);
-    if (!parsed.success) {
-      throw new Error(
-        `invalid videos settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    }
-    s = parsed.data;
-    cache.set(env, s);
-  }
-  return s;
-}
+export const settings = settingsReader<Env, typeof Settings>('videos', Settings);

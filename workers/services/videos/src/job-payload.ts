@@ -22,8 +22,8 @@ export async function jobPayload(
   const exp = Math.floor(now.getTime() / 1000) + s.JOB_URL_TTL_SECONDS;
   const prefix = outputPrefix(job);
   const [read, write] = await Promise.all([
-    signGrant(env.STORAGE_SIGNING_KEY, { method: 'GET', key: job.masterKey, exp }),
-    signGrant(env.STORAGE_SIGNING_KEY, {
+    signGrant(s.STORAGE_SIGNING_KEY, { method: 'GET', key: job.masterKey, exp }),
+    signGrant(s.STORAGE_SIGNING_KEY, {
       method: 'PUT',
       key: prefix,
       prefix: true,

@@ -12,7 +12,10 @@ async function digest(s: string): Promise<ArrayBuffer> {
  * RUNNER_TOKEN in constant time (over digests, so the lengths match too). A user's access token is
  * just another wrong runner token here.
  */
-export async function requireRunner(input: Pick<RouteInput, 'headers'>, runnerToken: string): Promise<void> {
+export async function requireRunner(
+  input: Pick<RouteInput, 'headers'>,
+  runnerToken: string | undefined,
+): Promise<void> {
   if (!runnerToken) throw new Problem('service_unavailable', 'No runner token is configured.');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(input.headers.authorization ?? '');
   if (!m)

@@ -1,6 +1,6 @@
 /**
- * The RPC the gateway's storage endpoint calls on the videos service once it has stored a master
- * (types only, so the gateway imports nothing of the videos runtime).
+ * What `masterStored`, the RPC the gateway's storage endpoint calls on the videos service once it
+ * has stored a master, takes and answers.
  */
 export interface MasterStoredInput {
   videoId: string;
@@ -15,8 +15,4 @@ export type MasterOutcome = 'accepted' | 'duplicate' | 'superseded' | 'rejected'
 export interface MasterStoredResult {
   outcome: MasterOutcome;
   detail?: string;
-}
-
-export interface VideosRpc {
-  masterStored(input: MasterStoredInput, traceparent?: string): Promise<MasterStoredResult>;
 }

@@ -1,8 +1,10 @@
 import type { TestBindings } from '../../../lib/testing/bindings.ts';
-import type { Env as ServiceEnv } from '../src/index.ts';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends ServiceEnv, TestBindings {}
+    /** What vitest.config.ts binds beyond wrangler.jsonc (and the tests read). */
+    interface Env extends TestBindings {
+      STORAGE_SIGNING_KEY: string;
+    }
   }
 }

@@ -1,5 +1,6 @@
 /** Google and GitHub as configured by vars; the defaults are the real providers' endpoints. */
 import { Problem } from '../../../../lib/problem.ts';
+import { settings } from '../config.ts';
 import type { OAuthProviderName } from '../db/schema.ts';
 import type { Env } from '../env.ts';
 
@@ -30,28 +31,29 @@ export type Provider = GoogleProvider | GitHubProvider;
 const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 export function provider(env: Env, name: OAuthProviderName): Provider {
+  const s = settings(env);
   if (name === 'google') {
-    if (!env.GOOGLE_CLIENT_ID || !env.GOOGLE_CLIENT_SECRET) throw notConfigured(name);
-    const issuer = env.GOOGLE_ISSUER || GOOGLE_ISSUER;
+    if (!s.GOOGLE_CLIENT_ID || !s.GOOGLE_CLIENT_SECRET) throw notConfigured(name);
+    const issuer = s.GOOGLE_ISSUER || GOOGLE_ISSUER;
     return {
       name,
-      clientId: env.GOOGLE_CLIENT_ID,
-      clientSecret: env.GOOGLE_CLIENT_SECRET,
+      clientId: s.GOOGLE_CLIENT_ID,
+      clientSecret: s.GOOGLE_CLIENT_SECRET,
       issuers: issuer === GOOGLE_ISSUER ? [GOOGLE_ISSUER, 'accounts.google.com'] : [issuer],
-      authorizationUrl: env.GOOGLE_AUTHORIZATION_URL || 'https://accounts.google.com/o/oauth2/v2/auth',
-      tokenUrl: env.GOOGLE_TOKEN_URL || 'https://oauth2.googleapis.com/token',
-      jwksUrl: env.GOOGLE_JWKS_URL || 'https://www.googleapis.com/oauth2/v3/certs',
+      authorizationUrl: s.GOOGLE_AUTHORIZATION_URL || 'https://accounts.google.com/o/oauth2/v2/auth',
+      tokenUrl: s.GOOGLE_TOKEN_URL || 'https://oauth2.googleapis.com/token',
+      jwksUrl: s.GOOGLE_JWKS_URL || 'https://www.googleapis.com/oauth2/v3/certs',
       scope: 'openid email profile',
     };
   }
-  if (!env.GITHUB_CLIENT_ID || !env.GITHUB_CLIENT_SECRET) throw notConfigured(name);
+  if (!s.GITHUB_CLIENT_ID || !s.GITHUB_CLIENT_SECRET) throw notConfigured(name);
   return {
     name,
-    clientId: env.GITHUB_CLIENT_ID,
-    clientSecret: env.GITHUB_CLIENT_SECRET,
-    authorizationUrl: env.GITHUB_AUTHORIZATION_URL || 'https://github.com/login/oauth/authorize',
-    tokenUrl: env.GITHUB_TOKEN_URL || 'https://github.com/login/oauth/access_token',
-    apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    clientId: s.GITHUB_CLIENT_ID,
+    clientSecret: s.GITHUB_CLIENT_SECRET,
+    authorizationUrl: s.GITHUB_AUTHORIZATION_URL || 'https://github.com/login/oauth/authorize',
+    tokenUrl: s.GITHUB_TOKEN_URL || 'https://github.com/login/oauth/access_token',
+    apiUrl: (s.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
     scope: 'read:user user:email',
   };
 }

@@ -1,7 +1,7 @@
 import { implement, json } from '../../../../lib/api.ts';
 import { log } from '../../../../lib/log.ts';
 import { requireAdmin } from '../access.ts';
-import { config } from '../config.ts';
+import { config, settings } from '../config.ts';
 import { jwks, rotateSigningKeys } from '../contract/signing-keys.ts';
 import { database } from '../db/client.ts';
 import type { Env } from '../env.ts';
@@ -9,14 +9,14 @@ import { wrappingKey } from '../key-wrap.ts';
 import { keySet, rotateSigningKeys as rotate } from '../signing-keys.ts';
 
 export const jwksHandler = implement(jwks, async (_input, _caller, env: Env) =>
-  json(200, await keySet(database(env.DB), () => wrappingKey(env.KEY_ENCRYPTION_KEY))),
+  json(200, await keySet(database(env.DB), () => wrappingKey(settings(env).KEY_ENCRYPTION_KEY))),
 );
 
 export const rotateSigningKeysHandler = implement(rotateSigningKeys, async (_input, caller, env: Env) => {
   requireAdmin(caller);
   const rotation = await rotate(
     database(env.DB),
-    await wrappingKey(env.KEY_ENCRYPTION_KEY),
+    await wrappingKey(settings(env).KEY_ENCRYPTION_KEY),
     config(env).signingKeyOverlapMs,
   );
   log('info', 'signing key rotated', { ...rotation, by: caller.userId ?? caller.apiKey?.id });

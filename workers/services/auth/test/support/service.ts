@@ -5,9 +5,9 @@ import { type AccessClaims, verifyAccessToken } from '../../../../lib/access-tok
 import type { Caller, Role, RouteInput } from '../../../../lib/api.ts';
 import { freshIp, rpcClient, testCaller } from '../../../../lib/testing/rpc-client.ts';
 import { contract } from '../../src/contract.ts';
-import type AuthService from '../../src/index.ts';
 
-export const auth = (exports as unknown as { default: AuthService }).default;
+/** The auth Worker's entrypoint over RPC, typed from its class (wrangler types' mainModule). */
+export const auth = exports.default;
 
 export const ORIGIN = 'http://127.0.0.1:8787';
 

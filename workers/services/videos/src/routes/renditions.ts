@@ -1,6 +1,6 @@
 import { implement, json } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
-import type { Env } from '../config.ts';
+import { type Env, settings } from '../config.ts';
 import { videoRenditions } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
 import { encodeKey, signGrant, storageUrl } from '../storage-token.ts';
@@ -15,7 +15,7 @@ export const videoRenditionsHandler = implement(videoRenditions, async (input, c
   if (!video.outputPrefix || !video.masterPlaylist)
     throw Problem.notFound(`Video ${video.id} has no renditions yet (status ${video.status}).`);
   const exp = Math.floor(Date.now() / 1000) + TTL_SECONDS;
-  const token = await signGrant(env.STORAGE_SIGNING_KEY, {
+  const token = await signGrant(settings(env).STORAGE_SIGNING_KEY, {
     method: 'GET',
     key: video.outputPrefix,
     prefix: true,

@@ -9,7 +9,7 @@ export type { MasterStorage } from './interface.ts';
 /** The master storage UPLOAD_MODE selects; `origin` is where local storage URLs point. */
 export function masterStorage(env: Env, origin: string): MasterStorage {
   const s = settings(env);
-  if (s.UPLOAD_MODE === 'local') return new LocalMasterStorage(env.MEDIA, env.STORAGE_SIGNING_KEY, origin);
+  if (s.UPLOAD_MODE === 'local') return new LocalMasterStorage(env.MEDIA, s.STORAGE_SIGNING_KEY, origin);
   const missing = (
     ['R2_ACCOUNT_ID', 'R2_BUCKET', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY'] as const
   ).filter((k) => !s[k]);

@@ -14,11 +14,12 @@ import { contract } from '../../src/contract.ts';
 import VideosService from '../../src/index.ts';
 import type { MasterStoredResult } from '../../src/storage-rpc.ts';
 
-export const testEnv = env as unknown as Env;
+export const testEnv = env;
 export const ORIGIN = 'http://platform.test';
 export const RUNNER_TOKEN = 'test-runner-token';
 
-export const service = (exports as unknown as { default: VideosService }).default;
+/** The videos Worker's entrypoint over RPC, typed from its class (wrangler types' mainModule). */
+export const service = exports.default;
 
 export const admin = testCaller(ORIGIN, 'usr_admin', ['admin']);
 export const viewer = testCaller(ORIGIN, 'usr_viewer', ['viewer']);
