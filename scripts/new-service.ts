@@ -38,7 +38,8 @@ if (existsSync(dir)) {
 }
 
 const BINDING = name.toUpperCase();
-const Class = `${name[0]!.toUpperCase()}${name.slice(1)}Service`;
+const Name = `${name[0]!.toUpperCase()}${name.slice(1)}`;
+const Class = `${Name}Service`;
 const service = name as ServiceName;
 const ENVIRONMENTS = ['staging', 'production'] as const;
 const own = consumedQueue(service);
@@ -162,25 +163,20 @@ export const contract = defineContract('${name}', []);
 write(
   `workers/services/${name}/src/config.ts`,
   `
-/** The ${name} Worker's settings: every var read through one zod schema, checked at first use. */
+/**
+ * The ${name} Worker's bindings and settings. Bindings are typed by \`wrangler types\` from
+ * wrangler.jsonc (\`npm run env-types\`); every setting (var or secret) is read through one zod schema.
+ */
 import { z } from 'zod';
+import { settingsReader } from '../../../lib/settings.ts';
 
-export type Env = Cloudflare.Env;
+export type Env = ${Name}Env;
 
 const Settings = z.object({
-  ENVIRONMENT: z.string().default('development'),
+  ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('development'),
 });
-export type Settings = z.output<typeof Settings>;
 
-const cache = new WeakMap<object, Settings>();
-export function settings(env: Env): Settings {
-  let s = cache.get(env);
-  if (!s) {
-    s = Settings.parse(env);
-    cache.set(env, s);
-  }
-  return s;
-}
+export const settings = settingsReader<Env, typeof Settings>('${name}', Settings);
 `,
 );
 
@@ -364,7 +360,7 @@ for (const [cmd, args] of [
   [
     'biome',
     [
-      'format',
+      'check',
       '--write',
       `workers/services/${name}`,
       'wrangler.jsonc',

@@ -16,7 +16,11 @@ function run(cmd: string, args: string[], cwd = copy) {
   const r = spawnSync(cmd, args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`,
+    },
   });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
@@ -41,8 +45,8 @@ describe('npm run new-service', () => {
     expect(readFileSync(path.join(copy, 'workers/gateway/src/routes/table.ts'), 'utf8')).toContain(
       `services/${NAME}/src/contract.ts`,
     );
-    expect(readFileSync(path.join(copy, 'wrangler.jsonc'), 'utf8')).toContain(
-      `"service":"${NAME}-production"`,
+    expect(readFileSync(path.join(copy, 'wrangler.jsonc'), 'utf8')).toMatch(
+      new RegExp(`"service":\\s*"${NAME}-production"`),
     );
 
     const types = run('bash', ['scripts/typecheck.sh']);
