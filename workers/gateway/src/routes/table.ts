@@ -5,12 +5,14 @@
  */
 import type { ApiRoute, Contract } from '../../../lib/api.ts';
 import { contract as auth } from '../../../services/auth/src/contract.ts';
+import { contract as billing } from '../../../services/billing/src/contract.ts';
 import { contract as videos } from '../../../services/videos/src/contract.ts';
 // new-service: import
 
 export const CONTRACTS: Contract[] = [
   auth,
   videos,
+  billing,
   // new-service: contract
 ];
 

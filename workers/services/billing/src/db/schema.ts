@@ -1,0 +1,4 @@
+/** The billing database (migrations/billing/, checked against this schema by test/schema.test.ts). */
+
+/** The transactional outbox, shared by every publishing service. */
+export { outbox } from '../../../../../queues/outbox.ts';
