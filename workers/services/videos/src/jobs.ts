@@ -12,7 +12,7 @@
  * racing for the same job (a runner reporting success as its lease is reaped) cannot both win, and
  * the video row and the outbox event change exactly when the job row does.
  */
-import { and, asc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, ne, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
 import { Problem } from '../../../lib/problem.ts';
@@ -22,7 +22,7 @@ import { jobClaims, jobs, runners, videos } from './db/schema.ts';
 import { jobPolicy, leaseUntil, retryDelayMs } from './job-policy.ts';
 import type { Defer } from './master.ts';
 import { deliver, stageEventIf } from './outbox.ts';
-import { type CompletedOutputs, publishOutputs } from './outputs.ts';
+import { type CompletedOutputs, outputPrefix, publishOutputs, purgeJobOutputs } from './outputs.ts';
 import type { JobRow } from './videos.ts';
 
 /** True in a batch statement once the job's row carries `version` (the transition applied). */
@@ -296,7 +296,12 @@ export async function reapExpiredLeases(env: Env, now = new Date()): Promise<num
   return reaped;
 }
 
-/** The runner's result: outputs checked and published, the video ready, VideoTranscoded emitted. */
+/**
+ * The runner's result: outputs checked and published, the video ready, VideoTranscoded emitted.
+ * Publishing takes a while, and the job may be cancelled meanwhile (a new master, the video
+ * deleted): the final batch applies only to the version read first, so a cancelled job never turns
+ * completed, and then only the job's own outputs are purged.
+ */
 export async function completeJob(
   env: Env,
   jobId: string,
@@ -307,6 +312,24 @@ export async function completeJob(
   now = new Date(),
 ): Promise<void> {
   const db = database(env.DB);
+  try {
+    await publishAndComplete(env, db, jobId, leaseToken, result, origin, now);
+  } catch (err) {
+    if (err instanceof Problem && err.status === 409) defer(purgeIfCancelled(env, db, jobId));
+    throw err;
+  }
+  defer(purgeSupersededOutputs(env, db, jobId));
+}
+
+async function publishAndComplete(
+  env: Env,
+  db: Db,
+  jobId: string,
+  leaseToken: string,
+  result: CompletedOutputs,
+  origin: string,
+  now: Date,
+): Promise<void> {
   const job = await leasedJob(db, jobId, leaseToken, now);
   const published = await publishOutputs(env.MEDIA, job, result, origin);
   const next = job.version + 1;
@@ -346,7 +369,7 @@ export async function completeJob(
         updatedAt: now,
         finishedAt: now,
       })
-      .where(and(eq(jobs.id, job.id), eq(jobs.version, job.version)))
+      .where(and(eq(jobs.id, job.id), eq(jobs.version, job.version), eq(jobs.state, 'processing')))
       .returning({ id: jobs.id }),
     db
       .update(jobClaims)
@@ -370,5 +393,81 @@ export async function completeJob(
   ]);
   if (applied.length === 0) throw Problem.conflict('The job changed meanwhile. Drop the job.');
   await deliver(env, db, [event.event]);
-  defer(published.cleanup());
+}
+
+/**
+ * A cancelled job never comes back, so what it wrote is garbage. A job in any other state keeps its
+ * outputs: it may be running again under another lease (same prefix) or have completed already (a
+ * retried success whose first answer was lost).
+ */
+async function purgeIfCancelled(env: Env, db: Db, jobId: string): Promise<void> {
+  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
+  if (job?.state === 'cancelled') await purgeJobOutputs(env.MEDIA, job);
+}
+
+/**
+ * After a success, the outputs of the video's other finished jobs, except those the video shows.
+ * Jobs are listed before the video is read: a job that completes in between was still running when
+ * listed, so what the video shows is never among the doomed.
+ */
+async function purgeSupersededOutputs(env: Env, db: Db, jobId: string): Promise<void> {
+  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
+  if (!job) return;
+  const finished = await db
+    .select({ id: jobs.id, videoId: jobs.videoId })
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.videoId, job.videoId),
+        ne(jobs.id, job.id),
+        inArray(jobs.state, ['completed', 'failed', 'cancelled']),
+      ),
+    );
+  const video = await db.query.videos.findFirst({ where: eq(videos.id, job.videoId) });
+  for (const other of finished) {
+    if (outputPrefix(other) !== video?.outputPrefix) await purgeJobOutputs(env.MEDIA, other);
+  }
+}
+
+/**
+ * Cancels the video's pending and processing jobs (all of them, or those of other masters than
+ * `keepMaster`): statements for the caller's batch, so the cancellation commits with the change
+ * that causes it. A runner holding one of them gets 409 on its next call.
+ */
+export function cancelLiveJobs(
+  db: Db,
+  videoId: string,
+  reason: string,
+  now: Date,
+  keepMaster?: string,
+): [BatchItem<'sqlite'>, BatchItem<'sqlite'>] {
+  const live = and(
+    eq(jobs.videoId, videoId),
+    inArray(jobs.state, ['pending', 'processing']),
+    keepMaster === undefined ? undefined : ne(jobs.masterVersion, keepMaster),
+  );
+  return [
+    // Claims first: once the jobs are cancelled they no longer match `live`.
+    db
+      .update(jobClaims)
+      .set({ outcome: 'cancelled', endedAt: now, reason })
+      .where(
+        and(
+          eq(jobClaims.outcome, 'running'),
+          inArray(jobClaims.jobId, db.select({ id: jobs.id }).from(jobs).where(live)),
+        ),
+      ),
+    db
+      .update(jobs)
+      .set({
+        state: 'cancelled',
+        version: sql`${jobs.version} + 1`,
+        leaseTokenHash: null,
+        leaseExpiresAt: null,
+        lastError: reason,
+        updatedAt: now,
+        finishedAt: now,
+      })
+      .where(live),
+  ];
 }

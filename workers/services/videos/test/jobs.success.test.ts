@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { completeJob } from '../src/jobs.ts';
 import { checkAccess, parseStoragePath, verifyToken } from '../src/storage-token.ts';
 import {
   claim,
@@ -111,6 +112,29 @@ describe('a successful job', () => {
     );
     expect(await testEnv.MEDIA.head(`public/posters/${videoId}/${oldJob}.jpg`)).toBeNull();
     expect(await testEnv.MEDIA.head(`renditions/${videoId}/${second.jobId}/master.m3u8`)).not.toBeNull();
+  });
+});
+
+describe('a success repeated after its answer was lost', () => {
+  it('is refused with 409 and leaves the published outputs alone', async () => {
+    const { videoId, jobId } = await videoWithJob();
+    const { job } = (await claim()).body;
+    await storeOutputs(videoId, jobId);
+    expect((await report('success', jobId, successBody(job.leaseToken))).status).toBe(204);
+    const deferred: Promise<unknown>[] = [];
+    const again = completeJob(
+      testEnv,
+      jobId,
+      job.leaseToken,
+      successBody(job.leaseToken) as never,
+      ORIGIN,
+      (p) => deferred.push(p),
+    );
+    await expect(again).rejects.toMatchObject({ status: 409 });
+    await Promise.allSettled(deferred);
+    expect(await testEnv.MEDIA.head(`renditions/${videoId}/${jobId}/master.m3u8`)).not.toBeNull();
+    expect(await testEnv.MEDIA.head(`public/posters/${videoId}/${jobId}.jpg`)).not.toBeNull();
+    expect((await call('videos.get', { params: { id: videoId } })).body.status).toBe('ready');
   });
 });
 
