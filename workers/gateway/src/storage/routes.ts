@@ -15,7 +15,7 @@ import {
   parseStoragePath,
   StorageDenied,
   verifyToken,
-} from '../../../services/videos/src/storage-token.ts';
+} from '../../../lib/storage-grant.ts';
 import type { GatewayBindings } from '../env.ts';
 import { serveObject } from './serve.ts';
 import { storeObject } from './store.ts';

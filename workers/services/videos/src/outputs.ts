@@ -8,10 +8,10 @@
 import type { z } from 'zod';
 import { errorFields, log } from '../../../lib/log.ts';
 import { type FieldError, Problem } from '../../../lib/problem.ts';
+import { isSafeKey, publicUrl } from '../../../lib/storage-grant.ts';
 import type { StoredRendition } from './db/schema.ts';
 import { deletePrefix } from './purge.ts';
 import type { SuccessRequest } from './runner-contract.ts';
-import { isSafeKey, publicUrl } from './storage-token.ts';
 import type { JobRow } from './videos.ts';
 
 export type CompletedOutputs = Omit<z.infer<typeof SuccessRequest>, 'leaseToken'>;

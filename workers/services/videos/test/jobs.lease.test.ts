@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { checkAccess, parseStoragePath, verifyToken } from '../../../lib/storage-grant.ts';
 import { claimNextJob, extendLease } from '../src/jobs.ts';
-import { checkAccess, parseStoragePath, verifyToken } from '../src/storage-token.ts';
 import {
   claim,
   claimsOf,
