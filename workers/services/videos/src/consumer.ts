@@ -6,7 +6,7 @@
 import { consumer } from '../../../../queues/consume.ts';
 import { log } from '../../../lib/log.ts';
 import type { Env } from './config.ts';
-import { createJobForMaster } from './job-queue.ts';
+import { createJobForMaster } from './jobs.ts';
 import { deletePrefix, videoPrefixes } from './purge.ts';
 
 export const videoEvents = consumer<Env>({
