@@ -2,7 +2,7 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { LadderRung } from '../../../workers/services/videos/src/runner-contract.ts';
+import { LadderRung } from '../../../workers/lib/runner-protocol.ts';
 import type { LogLevel } from './log.ts';
 
 const X264_PRESETS = [

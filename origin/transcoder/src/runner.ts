@@ -3,7 +3,7 @@
  * videos API is unreachable (a runner outliving an API outage is normal), and on shutdown stop
  * claiming, let running jobs finish within a grace period, then release whatever is left.
  */
-import type { Job } from '../../../workers/services/videos/src/runner-contract.ts';
+import type { Job } from '../../../workers/lib/runner-protocol.ts';
 import { ApiError, type RunnerApi } from './api.ts';
 import type { RunnerConfig } from './config.ts';
 import { ShutdownAbort } from './errors.ts';
@@ -81,7 +81,7 @@ export class Runner {
       let delayMs = this.#config.pollIntervalMs;
       try {
         while (this.#state === 'running' && this.#active.size < this.#config.concurrency) {
-          const job = await this.#api.claimNextJob();
+          const job = await this.#api.claimJob();
           this.#lastPollAt = new Date();
           this.#apiReachable = true;
           if (!job) break;

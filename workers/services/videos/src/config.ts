@@ -3,7 +3,7 @@
  * schema, so a bad value fails loudly at the first request instead of turning into NaN later.
  */
 import { z } from 'zod';
-import { LadderRung } from './runner-contract.ts';
+import { DEFAULT_LADDER, LadderRung } from '../../../lib/runner-protocol.ts';
 
 export interface Env {
   ENVIRONMENT: string;
@@ -37,14 +37,6 @@ export interface Env {
   MAX_OUTPUT_FILE_BYTES?: string;
 }
 
-/** 1080/720/480/360 H.264 at Apple's HLS authoring bitrates; maxrate caps each segment's peak. */
-export const DEFAULT_LADDER: LadderRung[] = [
-  { name: '1080p', height: 1080, videoBitrateKbps: 5000, maxrateKbps: 7500, audioBitrateKbps: 128 },
-  { name: '720p', height: 720, videoBitrateKbps: 3000, maxrateKbps: 4500, audioBitrateKbps: 128 },
-  { name: '480p', height: 480, videoBitrateKbps: 1500, maxrateKbps: 2250, audioBitrateKbps: 96 },
-  { name: '360p', height: 360, videoBitrateKbps: 800, maxrateKbps: 1200, audioBitrateKbps: 96 },
-];
-
 const GiB = 1024 ** 3;
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -68,7 +60,7 @@ const Settings = z.object({
     .string()
     .optional()
     .transform((text, ctx) => {
-      if (!text) return DEFAULT_LADDER;
+      if (!text) return [...DEFAULT_LADDER];
       const parsed = z.array(LadderRung).min(1).safeParse(JSON.parse(text));
       if (parsed.success) return parsed.data;
       ctx.addIssue({ code: 'custom', message: `not a ladder: ${parsed.error.message}` });

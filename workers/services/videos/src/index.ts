@@ -27,11 +27,11 @@ import {
 } from './routes/multipart.ts';
 import { videoRenditionsHandler } from './routes/renditions.ts';
 import {
+  abortJobHandler,
   claimJobHandler,
-  jobAbortedHandler,
-  jobFailedHandler,
-  jobSucceededHandler,
-  updateJobHandler,
+  completeJobHandler,
+  failJobHandler,
+  heartbeatJobHandler,
 } from './routes/runner-jobs.ts';
 import { drainRunnerHandler, listRunnersHandler, undrainRunnerHandler } from './routes/runners.ts';
 import { retryTranscodeHandler } from './routes/transcode.ts';
@@ -59,10 +59,10 @@ export default class VideosService extends ServiceEntrypoint<Env> {
     videoAuditHandler,
     auditLogHandler,
     claimJobHandler,
-    updateJobHandler,
-    jobSucceededHandler,
-    jobFailedHandler,
-    jobAbortedHandler,
+    heartbeatJobHandler,
+    completeJobHandler,
+    failJobHandler,
+    abortJobHandler,
     listRunnersHandler,
     drainRunnerHandler,
     undrainRunnerHandler,

@@ -20,6 +20,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Caller } from '../../../lib/api.ts';
 import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
 import { Problem } from '../../../lib/problem.ts';
+import type { JobOutputs } from '../../../lib/runner-protocol.ts';
 import { actorOf, auditEntry } from './audit.ts';
 import type { Env } from './config.ts';
 import { type Db, database } from './db/client.ts';
@@ -27,7 +28,7 @@ import { jobClaims, jobs, runners, videos } from './db/schema.ts';
 import { type JobPolicy, jobPolicy, leaseUntil, retryDelayMs } from './job-policy.ts';
 import type { Defer } from './master.ts';
 import { deliver, stageEventIf } from './outbox.ts';
-import { type CompletedOutputs, outputPrefix, publishOutputs, purgeJobOutputs } from './outputs.ts';
+import { outputPrefix, publishOutputs, purgeJobOutputs } from './outputs.ts';
 import type { JobRow, VideoRow } from './videos.ts';
 
 type Master = Pick<VideoRow, 'id' | 'masterVersion' | 'masterKey' | 'masterSize' | 'masterContentType'>;
@@ -161,7 +162,7 @@ export type Claim = { kind: 'job'; job: JobRow; leaseToken: string } | { kind: '
  * Gives the runner the oldest claimable job with a fresh lease. Expired leases are reaped first, so
  * a job whose runner died is claimable again without any cron.
  */
-export async function claimNextJob(env: Env, runnerId: string, now = new Date()): Promise<Claim> {
+export async function claimJob(env: Env, runnerId: string, now = new Date()): Promise<Claim> {
   const db = database(env.DB);
   const policy = jobPolicy(env);
   await reapExpiredLeases(env, now);
@@ -238,7 +239,7 @@ export interface Progress {
 }
 
 /** A heartbeat: records progress and extends the lease. */
-export async function extendLease(
+export async function heartbeatJob(
   env: Env,
   jobId: string,
   leaseToken: string,
@@ -432,7 +433,7 @@ export async function completeJob(
   env: Env,
   jobId: string,
   leaseToken: string,
-  result: CompletedOutputs,
+  result: JobOutputs,
   origin: string,
   defer: Defer,
   now = new Date(),
@@ -452,7 +453,7 @@ async function publishAndComplete(
   db: Db,
   jobId: string,
   leaseToken: string,
-  result: CompletedOutputs,
+  result: JobOutputs,
   origin: string,
   now: Date,
 ): Promise<void> {

@@ -5,16 +5,13 @@
  * Each job writes only below its own prefix and poster key, so purging a job's outputs is exact:
  * it can never reach what another job made.
  */
-import type { z } from 'zod';
 import { errorFields, log } from '../../../lib/log.ts';
 import { type FieldError, Problem } from '../../../lib/problem.ts';
+import type { JobOutputs } from '../../../lib/runner-protocol.ts';
 import { isSafeKey, publicUrl } from '../../../lib/storage-grant.ts';
 import type { StoredRendition } from './db/schema.ts';
 import { deletePrefix } from './purge.ts';
-import type { SuccessRequest } from './runner-contract.ts';
 import type { JobRow } from './videos.ts';
-
-export type CompletedOutputs = Omit<z.infer<typeof SuccessRequest>, 'leaseToken'>;
 
 type JobRef = Pick<JobRow, 'id' | 'videoId'>;
 
@@ -48,7 +45,7 @@ export interface PublishedOutputs {
 export async function publishOutputs(
   bucket: R2Bucket,
   job: JobRef,
-  result: CompletedOutputs,
+  result: JobOutputs,
   origin: string,
 ): Promise<PublishedOutputs> {
   const prefix = outputPrefix(job);

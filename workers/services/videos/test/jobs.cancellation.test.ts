@@ -9,10 +9,10 @@ import { completeJob } from '../src/jobs.ts';
 import {
   claim,
   clearJobQueue,
+  completeBody,
   jobRow,
   report,
   storeOutputs,
-  successBody,
   videoWithJob,
 } from './support/runner.ts';
 import { call, deliverEvents, ORIGIN, testEnv, uploadMaster } from './support/service.ts';
@@ -47,7 +47,7 @@ async function readyVideoTranscodingAgain() {
   const { videoId, jobId: firstJob } = await videoWithJob('Ready, then re-cut');
   const first = (await claim()).body.job;
   await storeOutputs(videoId, firstJob);
-  expect((await report('success', firstJob, successBody(first.leaseToken))).status).toBe(204);
+  expect((await report('complete', firstJob, completeBody(first.leaseToken))).status).toBe(204);
   await uploadMaster(videoId, 'second cut');
   await deliverEvents('VideoUploaded', videoId);
   const second = (await claim()).body.job;
@@ -81,7 +81,7 @@ describe('a success that arrives after the job was cancelled', () => {
       env,
       second.jobId,
       second.leaseToken,
-      successBody(second.leaseToken) as never,
+      completeBody(second.leaseToken) as never,
       ORIGIN,
       (p) => deferred.push(p),
     );
@@ -113,7 +113,7 @@ describe('a success that arrives after the job was cancelled', () => {
       env,
       jobId,
       job.leaseToken,
-      successBody(job.leaseToken) as never,
+      completeBody(job.leaseToken) as never,
       ORIGIN,
       (p) => deferred.push(p),
     );
@@ -128,7 +128,7 @@ describe('a success that arrives after the job was cancelled', () => {
   it('through the route once cancelled: 409 and the video keeps what it shows', async () => {
     const { videoId, firstJob, second } = await readyVideoTranscodingAgain();
     await uploadMaster(videoId, 'third cut');
-    const late = await report('success', second.jobId, successBody(second.leaseToken));
+    const late = await report('complete', second.jobId, completeBody(second.leaseToken));
     expect(late.status).toBe(409);
     expect(late.problem?.code).toBe('conflict');
     expect(await jobRow(second.jobId)).toMatchObject({ state: 'cancelled' });

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checkAccess, parseStoragePath, verifyToken } from '../../../lib/storage-grant.ts';
-import { claimNextJob, extendLease } from '../src/jobs.ts';
+import { claimJob, heartbeatJob } from '../src/jobs.ts';
 import {
   claim,
   claimsOf,
   clearJobQueue,
+  completeBody,
   jobRow,
   report,
-  successBody,
   videoWithJob,
 } from './support/runner.ts';
 import { call, ORIGIN, testEnv } from './support/service.ts';
@@ -81,7 +81,7 @@ describe('keeping the lease', () => {
   it('an update records progress and extends the lease', async () => {
     const { videoId } = await videoWithJob();
     const { job } = (await claim()).body;
-    const res = await report('update', job.jobId, {
+    const res = await report('heartbeat', job.jobId, {
       leaseToken: job.leaseToken,
       progress: 42.5,
       speed: 1.8,
@@ -96,17 +96,17 @@ describe('keeping the lease', () => {
   it('answers 409 to a lease token that is not the current one, and 404 to an unknown job', async () => {
     await videoWithJob();
     const { job } = (await claim()).body;
-    const stale = await report('update', job.jobId, { leaseToken: 'not-the-token', progress: 1 });
+    const stale = await report('heartbeat', job.jobId, { leaseToken: 'not-the-token', progress: 1 });
     expect(stale.status).toBe(409);
     expect(stale.problem?.code).toBe('conflict');
     const wrong = 'not-the-token';
-    expect((await report('success', job.jobId, successBody(wrong))).status).toBe(409);
+    expect((await report('complete', job.jobId, completeBody(wrong))).status).toBe(409);
     expect(
-      (await report('error', job.jobId, { leaseToken: wrong, reason: 'x', retryable: true })).status,
+      (await report('fail', job.jobId, { leaseToken: wrong, reason: 'x', retryable: true })).status,
     ).toBe(409);
     expect((await report('abort', job.jobId, { leaseToken: wrong, reason: 'x' })).status).toBe(409);
     expect((await jobRow(job.jobId))!.state).toBe('processing');
-    expect((await report('update', 'job_nope', { leaseToken: job.leaseToken, progress: 1 })).status).toBe(
+    expect((await report('heartbeat', 'job_nope', { leaseToken: job.leaseToken, progress: 1 })).status).toBe(
       404,
     );
   });
@@ -118,13 +118,13 @@ describe('a runner that stops reporting', () => {
     const first = (await claim('runner-dies')).body.job;
     expect((await claim('runner-b')).status).toBe(204);
 
-    const reclaimed = await claimNextJob(testEnv, 'runner-b', secondsFromNow(61));
+    const reclaimed = await claimJob(testEnv, 'runner-b', secondsFromNow(61));
     expect(reclaimed.kind).toBe('job');
     if (reclaimed.kind !== 'job') return;
     expect(reclaimed.job.id).toBe(jobId);
     expect(reclaimed.leaseToken).not.toBe(first.leaseToken);
 
-    const late = await report('update', jobId, { leaseToken: first.leaseToken, progress: 90 });
+    const late = await report('heartbeat', jobId, { leaseToken: first.leaseToken, progress: 90 });
     expect(late.status).toBe(409);
     expect(await claimsOf(jobId)).toEqual([
       expect.objectContaining({ runner_id: 'runner-dies', outcome: 'lease_expired' }),
@@ -138,7 +138,7 @@ describe('a runner that stops reporting', () => {
     await videoWithJob();
     const { job } = (await claim()).body;
     await expect(
-      extendLease(testEnv, job.jobId, job.leaseToken, { progress: 5 }, secondsFromNow(61)),
+      heartbeatJob(testEnv, job.jobId, job.leaseToken, { progress: 5 }, secondsFromNow(61)),
     ).rejects.toMatchObject({ status: 409 });
   });
 });

@@ -28,11 +28,11 @@ describe('job versions', () => {
       lease = (await claim()).body.job.leaseToken;
     };
     await step('claim', claimed);
-    await step('heartbeat', () => report('update', jobId, { leaseToken: lease, progress: 10 }));
+    await step('heartbeat', () => report('heartbeat', jobId, { leaseToken: lease, progress: 10 }));
     await step('abort', () => report('abort', jobId, { leaseToken: lease, reason: 'shutting down' }));
     await step('claim again', claimed);
     await step('final failure', () =>
-      report('error', jobId, { leaseToken: lease, reason: 'not a video', retryable: false }),
+      report('fail', jobId, { leaseToken: lease, reason: 'not a video', retryable: false }),
     );
     await step('admin retry', () => call('videos.transcode', { params: { id: videoId } }));
     await step('claim after retry', claimed);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call, RUNNER_TOKEN } from './support/service.ts';
 
 const claim = (headers: Record<string, string>) =>
-  call('videos.runnerRequest', { body: { runnerId: 'intruder' }, headers });
+  call('videos.runner.claim', { body: { runnerId: 'intruder' }, headers });
 
 describe('runner routes take the runner token and nothing else', () => {
   it('refuses a missing token with 401 and a Bearer challenge', async () => {
@@ -25,7 +25,7 @@ describe('runner routes take the runner token and nothing else', () => {
   });
 
   it('checks the token on every call, not only on claims', async () => {
-    const res = await call('videos.runnerUpdate', {
+    const res = await call('videos.runner.heartbeat', {
       params: { jobId: 'job_x' },
       body: { leaseToken: 'x', progress: 1 },
       headers: { authorization: 'Bearer nope' },

@@ -1,15 +1,16 @@
-/** The runner protocol of runner-contract.ts as routes, and the admin view of the runner fleet. */
+/** The runner protocol (workers/lib/runner-protocol.ts) as routes, and the admin view of the runner fleet. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute, type RoutePolicy } from '../../../../lib/api.ts';
 import {
   AbortRequest,
   ClaimRequest,
   ClaimResponse,
-  ErrorRequest,
-  SuccessRequest,
-  UpdateRequest,
-  UpdateResponse,
-} from '../runner-contract.ts';
+  CompleteRequest,
+  FailRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  RUNNER_PATHS,
+} from '../../../../lib/runner-protocol.ts';
 import { adminSecurity, body, json, problems, runnerSecurity } from './schemas.ts';
 
 const tags = ['Runners'];
@@ -25,13 +26,13 @@ const leaseLost = {
   409: { description: 'The lease is not held (expired, reclaimed or ended): drop the job.' },
 };
 
-export const claimJob = defineRoute({
-  id: 'videos.runnerRequest',
+export const claimJobRoute = defineRoute({
+  id: 'videos.runner.claim',
   service: 'videos',
   policy,
   route: createRoute({
     method: 'post',
-    path: '/runners/jobs/request',
+    path: RUNNER_PATHS.claim,
     tags,
     summary: 'Claim the next transcode job with a lease (runner token).',
     security: runnerSecurity,
@@ -40,58 +41,58 @@ export const claimJob = defineRoute({
   }),
 });
 
-export const updateJob = defineRoute({
-  id: 'videos.runnerUpdate',
+export const heartbeatJobRoute = defineRoute({
+  id: 'videos.runner.heartbeat',
   service: 'videos',
   policy,
   route: createRoute({
     method: 'post',
-    path: '/runners/jobs/{jobId}/update',
+    path: RUNNER_PATHS.heartbeat,
     tags,
     summary: 'Report progress; extends the lease.',
     security: runnerSecurity,
-    request: { params: JobParam, ...body(UpdateRequest) },
-    responses: { 200: json(UpdateResponse, 'The new lease expiry.'), ...leaseLost, ...problems },
+    request: { params: JobParam, ...body(HeartbeatRequest) },
+    responses: { 200: json(HeartbeatResponse, 'The new lease expiry.'), ...leaseLost, ...problems },
   }),
 });
 
-export const jobSucceeded = defineRoute({
-  id: 'videos.runnerSuccess',
+export const completeJobRoute = defineRoute({
+  id: 'videos.runner.complete',
   service: 'videos',
   policy,
   route: createRoute({
     method: 'post',
-    path: '/runners/jobs/{jobId}/success',
+    path: RUNNER_PATHS.complete,
     tags,
     summary: 'Report the outputs; the video becomes ready.',
     security: runnerSecurity,
-    request: { params: JobParam, ...body(SuccessRequest) },
+    request: { params: JobParam, ...body(CompleteRequest) },
     responses: { 204: { description: 'Recorded.' }, ...leaseLost, ...problems },
   }),
 });
 
-export const jobFailed = defineRoute({
-  id: 'videos.runnerError',
+export const failJobRoute = defineRoute({
+  id: 'videos.runner.fail',
   service: 'videos',
   policy,
   route: createRoute({
     method: 'post',
-    path: '/runners/jobs/{jobId}/error',
+    path: RUNNER_PATHS.fail,
     tags,
     summary: 'Report a failure; retryable ones are retried with back-off up to the attempt limit.',
     security: runnerSecurity,
-    request: { params: JobParam, ...body(ErrorRequest) },
+    request: { params: JobParam, ...body(FailRequest) },
     responses: { 204: { description: 'Recorded.' }, ...leaseLost, ...problems },
   }),
 });
 
-export const jobAborted = defineRoute({
-  id: 'videos.runnerAbort',
+export const abortJobRoute = defineRoute({
+  id: 'videos.runner.abort',
   service: 'videos',
   policy,
   route: createRoute({
     method: 'post',
-    path: '/runners/jobs/{jobId}/abort',
+    path: RUNNER_PATHS.abort,
     tags,
     summary: 'Give the job back untouched; it is claimable again at once.',
     security: runnerSecurity,
@@ -164,11 +165,11 @@ export const undrainRunner = defineRoute({
 });
 
 export const runnerRoutes = [
-  claimJob,
-  updateJob,
-  jobSucceeded,
-  jobFailed,
-  jobAborted,
+  claimJobRoute,
+  heartbeatJobRoute,
+  completeJobRoute,
+  failJobRoute,
+  abortJobRoute,
   listRunners,
   drainRunner,
   undrainRunner,

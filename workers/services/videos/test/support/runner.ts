@@ -5,19 +5,13 @@ import { call, createVideo, deliverEvents, RUNNER_TOKEN, testEnv, uploadMaster }
 export const runnerAuth = { authorization: `Bearer ${RUNNER_TOKEN}` };
 
 export async function claim(runnerId = 'runner-a') {
-  return call('videos.runnerRequest', { body: { runnerId, maxJobs: 1 }, headers: runnerAuth });
+  return call('videos.runner.claim', { body: { runnerId, maxJobs: 1 }, headers: runnerAuth });
 }
 
-type Action = 'update' | 'success' | 'error' | 'abort';
-const ROUTE: Record<Action, string> = {
-  update: 'videos.runnerUpdate',
-  success: 'videos.runnerSuccess',
-  error: 'videos.runnerError',
-  abort: 'videos.runnerAbort',
-};
+export type JobOperation = 'heartbeat' | 'complete' | 'fail' | 'abort';
 
-export async function report(action: Action, jobId: string, body: Record<string, unknown>) {
-  return call(ROUTE[action], { params: { jobId }, body, headers: runnerAuth });
+export async function report(operation: JobOperation, jobId: string, body: Record<string, unknown>) {
+  return call(`videos.runner.${operation}`, { params: { jobId }, body, headers: runnerAuth });
 }
 
 /** Other tests' leftover jobs would be claimed first (the oldest claimable job wins). */
@@ -86,7 +80,7 @@ export async function storeOutputs(videoId: string, jobId: string) {
   }
 }
 
-export function successBody(leaseToken: string, overrides: Record<string, unknown> = {}) {
+export function completeBody(leaseToken: string, overrides: Record<string, unknown> = {}) {
   return {
     leaseToken,
     durationSec: 6.02,
