@@ -4,28 +4,35 @@
  * file (the videos Worker for its routes, origin/transcoder for its client), so it imports nothing
  * but zod.
  *
- * Runners authenticate with their runner token (`Authorization: Bearer <runner token>`), never a
- * user token. Every call after the claim carries the job's `leaseToken`; a runner whose lease was
- * lost (expired, reclaimed, the job cancelled) gets 409 and must drop the job.
+ * A runner registers once with a registration token an admin created, and gets its own runner
+ * token; it then authenticates every call with it (`Authorization: Bearer <runner token>`), never
+ * with a user token, and is known to the service by that token alone. Every call after the claim
+ * carries the job's `leaseToken`; a runner whose lease was lost (expired, reclaimed, the job
+ * cancelled) gets 409 and must drop the job.
  *
- * One verb per operation, the same in the path, the route id (`videos.runner.<verb>`), the
- * service's handler (`<verb>JobHandler`) and domain function (`<verb>Job()` in jobs.ts), and the
- * runner's client (`api.<verb>Job()`). PeerTube's names for the same steps are in brackets.
+ * One verb per operation, the same in the path, the route id, the videos service's handler and
+ * domain function (jobs.ts, runners.ts) and the runner's client (origin/transcoder's api.ts);
+ * PeerTube's name for the step is in the last column.
  *
- *   claim      POST /runners/jobs/claim               { maxJobs? }                → 200 { job } | 204
- *              [request + accept]
- *   heartbeat  POST /runners/jobs/{jobId}/heartbeat   { leaseToken, progress, … } → 200 { leaseExpiresAt }
- *              [update]
- *   complete   POST /runners/jobs/{jobId}/complete    { leaseToken, …outputs }    → 204
- *              [success]
- *   fail       POST /runners/jobs/{jobId}/fail        { leaseToken, reason, retryable } → 204
- *              [error]
- *   abort      POST /runners/jobs/{jobId}/abort       { leaseToken, reason }      → 204, claimable again at once
- *              [abort]
+ *   verb       route id                 handler / service fn / client fn             PeerTube
+ *   register   videos.runner.register   registerRunnerHandler / registerRunner()     register
+ *   claim      videos.runner.claim      claimJobHandler / claimJob()                 request + accept
+ *   heartbeat  videos.runner.heartbeat  heartbeatJobHandler / heartbeatJob()         update
+ *   complete   videos.runner.complete   completeJobHandler / completeJob()           success
+ *   fail       videos.runner.fail       failJobHandler / failJob()                   error
+ *   abort      videos.runner.abort      abortJobHandler / abortJob()                 abort
+ *
+ *   POST /runners/register               { registrationToken, name }  → 201 { runnerId, runnerToken }
+ *   POST /runners/jobs/claim             { maxJobs? }                 → 200 { job } | 204 (nothing to do)
+ *   POST /runners/jobs/{jobId}/heartbeat { leaseToken, progress, … }  → 200 { leaseExpiresAt }
+ *   POST /runners/jobs/{jobId}/complete  { leaseToken, …outputs }     → 204 (the video is ready)
+ *   POST /runners/jobs/{jobId}/fail      { leaseToken, reason, retryable } → 204
+ *   POST /runners/jobs/{jobId}/abort     { leaseToken, reason }       → 204 (claimable again at once)
  */
 import { z } from 'zod';
 
 export const RUNNER_PATHS = {
+  register: '/runners/register',
   claim: '/runners/jobs/claim',
   heartbeat: '/runners/jobs/{jobId}/heartbeat',
   complete: '/runners/jobs/{jobId}/complete',
@@ -62,8 +69,20 @@ export const DEFAULT_LADDER: readonly LadderRung[] = [
   { name: '360p', height: 360, videoBitrateKbps: 800, maxrateKbps: 1200, audioBitrateKbps: 96 },
 ];
 
+export const RegisterRequest = z.object({
+  registrationToken: z.string().min(1).max(200),
+  /** Shown to admins beside the runner id, e.g. the host name. */
+  name: z.string().trim().min(1).max(100),
+});
+
+export const RegisterResponse = z.object({
+  runnerId: z.string(),
+  /** Shown once; the service keeps only its SHA-256. */
+  runnerToken: z.string(),
+});
+
+/** The runner is whoever the bearer token says it is: the body names no runner. */
 export const ClaimRequest = z.object({
-  runnerId: z.string().min(1).max(100),
   /** A capacity hint: each claim hands out one job, and runners with room ask again. */
   maxJobs: z.number().int().min(1).max(16).optional(),
 });

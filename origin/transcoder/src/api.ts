@@ -16,6 +16,8 @@ import {
   type JobOperation,
   type JobOutputs,
   jobPath,
+  RegisterRequest,
+  RegisterResponse,
   RUNNER_PATHS,
 } from '../../../workers/lib/runner-protocol.ts';
 import { errorMessage, LeaseLostError } from './errors.ts';
@@ -62,10 +64,59 @@ export interface RunnerApi {
 
 export interface RunnerApiOptions {
   apiUrl: string;
+  /** The runner's own token: the service knows the runner by it alone. */
   token: string;
-  runnerId: string;
   log: Logger;
   timeoutMs?: number;
+}
+
+export interface Registration {
+  apiUrl: string;
+  registrationToken: string;
+  name: string;
+  log: Logger;
+  timeoutMs?: number;
+}
+
+/**
+ * Registers this runner and answers its id and runner token, which the caller keeps in memory. An
+ * unreachable or failing API is retried (the runner may start before it); a refused registration
+ * token is not.
+ */
+export async function registerRunner(options: Registration): Promise<z.infer<typeof RegisterResponse>> {
+  const url = `${options.apiUrl.replace(/\/+$/, '')}${RUNNER_PATHS.register}`;
+  const body = JSON.stringify(
+    RegisterRequest.parse({ registrationToken: options.registrationToken, name: options.name }),
+  );
+  return withRetry(
+    async () => {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+        });
+      } catch (err) {
+        throw new ApiUnreachableError(url, err);
+      }
+      if (response.status !== 201) {
+        const text = (await response.text().catch(() => '')).slice(0, 300);
+        throw new ApiError(response.status, `registration answered ${response.status}: ${text}`);
+      }
+      return RegisterResponse.parse(await response.json());
+    },
+    {
+      attempts: 8,
+      baseMs: 500,
+      maxMs: 15_000,
+      isRetryable: (err) =>
+        err instanceof ApiUnreachableError || (err instanceof ApiError && err.status >= 500),
+      onRetry: (err, attempt, delayMs) =>
+        options.log.warn('registration failed; retrying', { error: err, attempt, delayMs }),
+    },
+  );
 }
 
 export function createRunnerApi(options: RunnerApiOptions): RunnerApi {
@@ -135,10 +186,7 @@ export function createRunnerApi(options: RunnerApiOptions): RunnerApi {
 
   return {
     async claimJob() {
-      const response = await post(
-        RUNNER_PATHS.claim,
-        ClaimRequest.parse({ runnerId: options.runnerId, maxJobs: 1 }),
-      );
+      const response = await post(RUNNER_PATHS.claim, ClaimRequest.parse({ maxJobs: 1 }));
       if (response.status === 204) return undefined;
       await expectStatus(response, undefined, [200]);
       const json: unknown = await response.json();

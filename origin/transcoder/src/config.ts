@@ -22,8 +22,11 @@ const int = (min: number, max: number, fallback: number) =>
 
 const Env = z.object({
   API_URL: z.url().default('http://127.0.0.1:8787'),
-  RUNNER_TOKEN: z.string().min(1, 'RUNNER_TOKEN is required'),
-  RUNNER_ID: z.string().min(1).max(100).default(`${hostname()}-${process.pid}`),
+  /** The runner's own token, for a runner registered before. */
+  RUNNER_TOKEN: z.string().min(1).optional(),
+  /** A registration token from an admin: the runner registers with it at start-up. */
+  RUNNER_REGISTRATION_TOKEN: z.string().min(1).optional(),
+  RUNNER_NAME: z.string().trim().min(1).max(100).default(`${hostname()}-${process.pid}`),
   CONCURRENCY: int(1, 16, 1),
   POLL_INTERVAL_MS: int(100, 3_600_000, 5_000),
   WORK_DIR: z.string().min(1).default(join(tmpdir(), 'transcoder')),
@@ -50,8 +53,11 @@ const Env = z.object({
 
 export interface RunnerConfig {
   apiUrl: string;
-  runnerToken: string;
-  runnerId: string;
+  /** Set for a runner registered before; otherwise it registers with `registrationToken`. */
+  runnerToken: string | undefined;
+  registrationToken: string | undefined;
+  /** What admins see beside the runner id the service assigns. */
+  runnerName: string;
   concurrency: number;
   pollIntervalMs: number;
   workDir: string;
@@ -68,16 +74,16 @@ export function loadConfig(env: Record<string, string | undefined>): RunnerConfi
   // An empty variable (LADDER= in a compose file) means "not set", not "invalid".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = Env.safeParse(present);
-  if (!parsed.success) {
-    throw new Error(
-      `Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (!present.RUNNER_TOKEN && !present.RUNNER_REGISTRATION_TOKEN)
+    problems.unshift('RUNNER_TOKEN or RUNNER_REGISTRATION_TOKEN: one is required');
+  if (!parsed.success || problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   const e = parsed.data;
   return {
     apiUrl: e.API_URL,
     runnerToken: e.RUNNER_TOKEN,
-    runnerId: e.RUNNER_ID,
+    registrationToken: e.RUNNER_REGISTRATION_TOKEN,
+    runnerName: e.RUNNER_NAME,
     concurrency: e.CONCURRENCY,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     workDir: e.WORK_DIR,

@@ -15,7 +15,9 @@ const MAX_POLL_BACKOFF_MS = 60_000;
 
 export interface RunnerStatus {
   state: 'running' | 'draining' | 'stopped';
-  runnerId: string;
+  runnerName: string;
+  /** Known when this process registered itself; a runner given RUNNER_TOKEN is known by the service alone. */
+  runnerId: string | undefined;
   activeJobs: { jobId: string; videoId: string }[];
   /** Whether the last claim reached the API; false while backing off. */
   apiReachable: boolean;
@@ -33,12 +35,14 @@ export interface RunnerDeps {
   config: RunnerConfig;
   api: RunnerApi;
   log: Logger;
+  runnerId?: string | undefined;
 }
 
 export class Runner {
   readonly #config: RunnerConfig;
   readonly #api: RunnerApi;
   readonly #log: Logger;
+  readonly #runnerId: string | undefined;
   readonly #active = new Map<string, ActiveJob>();
   readonly #outcomes: Record<JobOutcome, number> = { succeeded: 0, failed: 0, released: 0, 'lease-lost': 0 };
   #state: RunnerStatus['state'] = 'running';
@@ -52,6 +56,7 @@ export class Runner {
     this.#config = deps.config;
     this.#api = deps.api;
     this.#log = deps.log;
+    this.#runnerId = deps.runnerId;
   }
 
   start(): void {
@@ -61,7 +66,8 @@ export class Runner {
   status(): RunnerStatus {
     return {
       state: this.#state,
-      runnerId: this.#config.runnerId,
+      runnerName: this.#config.runnerName,
+      runnerId: this.#runnerId,
       activeJobs: [...this.#active.values()].map(({ job }) => ({ jobId: job.jobId, videoId: job.videoId })),
       apiReachable: this.#apiReachable,
       lastPollAt: this.#lastPollAt?.toISOString(),
@@ -97,7 +103,7 @@ export class Runner {
         failures++;
         this.#apiReachable = false;
         delayMs = backoffMs(failures, this.#config.pollIntervalMs, MAX_POLL_BACKOFF_MS);
-        // A refused token will not fix itself: say so loudly, but keep polling (it may be rotated).
+        // A refused token (the runner was revoked) will not fix itself: say so loudly, keep backing off.
         const refused = err instanceof ApiError && (err.status === 401 || err.status === 403);
         const log = refused ? this.#log.error : this.#log.warn;
         log(refused ? 'runner token refused; backing off' : 'cannot claim jobs; backing off', {

@@ -31,7 +31,13 @@ describe('loadConfig', () => {
 
   it('refuses a missing token, a bad preset and an invalid ladder, naming each', () => {
     expect(() => loadConfig({ X264_PRESET: 'turbo', LADDER: '[{"name":"720p"}]' })).toThrow(
-      /RUNNER_TOKEN.*X264_PRESET.*LADDER is not a valid ladder/s,
+      /RUNNER_TOKEN or RUNNER_REGISTRATION_TOKEN.*X264_PRESET.*LADDER is not a valid ladder/s,
     );
+  });
+
+  it('takes a registration token instead of a runner token, and a name for the runner', () => {
+    const config = loadConfig({ RUNNER_REGISTRATION_TOKEN: 'reg', RUNNER_NAME: 'edge-7' });
+    expect(config).toMatchObject({ runnerToken: undefined, registrationToken: 'reg', runnerName: 'edge-7' });
+    expect(loadConfig({ RUNNER_TOKEN: 'secret' }).runnerName).toMatch(/-\d+$/);
   });
 });

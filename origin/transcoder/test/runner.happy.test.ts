@@ -28,7 +28,8 @@ describe('runner: claim → heartbeat → upload → complete', () => {
 
     await api.waitFor('success', () => api.callsOf('complete').length === 1);
     const forJob = api.calls.filter((c) => c.jobId === job.jobId);
-    expect(forJob[0]).toMatchObject({ kind: 'claim', body: { runnerId: 'test-runner' }, status: 200 });
+    // The runner names nothing in the body: the service knows it by its token alone.
+    expect(forJob[0]).toMatchObject({ kind: 'claim', body: { maxJobs: 1 }, status: 200 });
     expect(forJob.at(-1)?.kind).toBe('complete');
     expect(api.callsOf('fail')).toEqual([]);
     expect(api.callsOf('abort')).toEqual([]);

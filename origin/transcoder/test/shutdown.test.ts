@@ -49,7 +49,7 @@ describe('shutdown', () => {
         ...process.env,
         API_URL: api.url,
         RUNNER_TOKEN,
-        RUNNER_ID: 'sigterm-runner',
+        RUNNER_NAME: 'sigterm-runner',
         POLL_INTERVAL_MS: '100',
         WORK_DIR: tempDir('sigterm-work'),
         X264_PRESET: 'medium',
@@ -69,7 +69,7 @@ describe('shutdown', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({
       state: 'running',
-      runnerId: 'sigterm-runner',
+      runnerName: 'sigterm-runner',
       activeJobs: [{ jobId: job.jobId }],
     });
 
@@ -108,7 +108,7 @@ describe('shutdown', () => {
     expect(lines.find((l) => l.msg === 'job claimed')).toMatchObject({
       jobId: job.jobId,
       videoId: job.videoId,
-      runnerId: 'sigterm-runner',
+      runnerName: 'sigterm-runner',
     });
   });
 

@@ -21,7 +21,6 @@ export default defineConfig(async () => ({
         bindings: {
           ENVIRONMENT: 'test',
           STORAGE_SIGNING_KEY: 'test-storage-signing-key',
-          RUNNER_TOKEN: 'test-runner-token',
           JOB_RETRY_BASE_SECONDS: '10',
           TEST_MIGRATIONS: await readD1Migrations(
             path.join(import.meta.dirname, '../../../migrations/videos'),

@@ -19,9 +19,12 @@ import {
   RUNNER_PATHS,
 } from '../../../../workers/lib/runner-protocol.ts';
 
+/** A runner token the fake service knows from the start (a runner registered before). */
 export const RUNNER_TOKEN = 'test-runner-token';
+/** The registration token the fake service accepts, once per runner it registers. */
+export const REGISTRATION_TOKEN = 'test-registration-token';
 
-export type CallKind = 'claim' | JobOperation;
+export type CallKind = 'register' | 'claim' | JobOperation;
 
 export interface RecordedCall {
   kind: CallKind;
@@ -29,6 +32,8 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   status: number;
   at: number;
+  /** The runner token the call bore. */
+  token?: string | undefined;
 }
 
 export interface StoredFile {
@@ -86,14 +91,20 @@ export async function startFakeVideosApi(): Promise<FakeVideosApi> {
   const calls: RecordedCall[] = [];
   const stored = new Map<string, StoredFile>();
   const masterRequests: MasterRequest[] = [];
+  const runnerTokens = new Set([RUNNER_TOKEN]);
   const queue: Job[] = [];
   const jobs = new Map<string, { job: Job; masterPath: string }>();
   let masterDropped = false;
   let sequence = 0;
   let base = '';
 
-  const record = (kind: CallKind, jobId: string | undefined, body: Record<string, unknown>, status: number) =>
-    calls.push({ kind, jobId, body, status, at: Date.now() });
+  const record = (
+    kind: CallKind,
+    jobId: string | undefined,
+    body: Record<string, unknown>,
+    status: number,
+    token?: string,
+  ) => calls.push({ kind, jobId, body, status, at: Date.now(), token });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
@@ -101,13 +112,24 @@ export async function startFakeVideosApi(): Promise<FakeVideosApi> {
 
     if (url.pathname.startsWith('/runners/')) {
       if (knobs.down) return void req.socket.destroy();
-      if (req.headers.authorization !== `Bearer ${RUNNER_TOKEN}`)
-        return send(res, 401, { error: 'bad token' });
       const json = body.length ? (JSON.parse(body.toString()) as Record<string, unknown>) : {};
+      if (req.method === 'POST' && url.pathname === RUNNER_PATHS.register) {
+        if (json.registrationToken !== REGISTRATION_TOKEN) {
+          record('register', undefined, json, 401);
+          return send(res, 401, { error: 'bad registration token' });
+        }
+        const runnerId = `rnr-${runnerTokens.size}`;
+        const runnerToken = `issued-token-${runnerTokens.size}`;
+        runnerTokens.add(runnerToken);
+        record('register', undefined, json, 201);
+        return send(res, 201, { runnerId, runnerToken });
+      }
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!bearer || !runnerTokens.has(bearer)) return send(res, 401, { error: 'bad token' });
 
       if (req.method === 'POST' && url.pathname === RUNNER_PATHS.claim) {
         const job = queue.shift();
-        record('claim', job?.jobId, json, job ? 200 : 204);
+        record('claim', job?.jobId, json, job ? 200 : 204, bearer);
         return job ? send(res, 200, { job }) : send(res, 204);
       }
       const match = url.pathname.match(/^\/runners\/jobs\/([^/]+)\/(heartbeat|complete|fail|abort)$/);

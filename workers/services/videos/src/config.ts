@@ -16,8 +16,6 @@ export interface Env {
   Q_VIDEOS_EVENTS: Queue;
   /** Secret: HMAC key of the storage URLs the gateway serves (shared with the gateway). */
   STORAGE_SIGNING_KEY: string;
-  /** Secret: what transcoder runners present as `Authorization: Bearer …`. */
-  RUNNER_TOKEN: string;
   UPLOAD_MODE?: string;
   R2_ACCOUNT_ID?: string;
   R2_BUCKET?: string;

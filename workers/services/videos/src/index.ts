@@ -25,6 +25,12 @@ import {
   createMultipartHandler,
   signPartsHandler,
 } from './routes/multipart.ts';
+import { registerRunnerHandler } from './routes/register-runner.ts';
+import {
+  createRegistrationTokenHandler,
+  listRegistrationTokensHandler,
+  revokeRegistrationTokenHandler,
+} from './routes/registration-tokens.ts';
 import { videoRenditionsHandler } from './routes/renditions.ts';
 import {
   abortJobHandler,
@@ -33,7 +39,12 @@ import {
   failJobHandler,
   heartbeatJobHandler,
 } from './routes/runner-jobs.ts';
-import { drainRunnerHandler, listRunnersHandler, undrainRunnerHandler } from './routes/runners.ts';
+import {
+  drainRunnerHandler,
+  listRunnersHandler,
+  revokeRunnerHandler,
+  undrainRunnerHandler,
+} from './routes/runners.ts';
 import { retryTranscodeHandler } from './routes/transcode.ts';
 import { updateVideoHandler } from './routes/update-video.ts';
 import { requestUploadHandler } from './routes/upload.ts';
@@ -58,12 +69,17 @@ export default class VideosService extends ServiceEntrypoint<Env> {
     abortMultipartHandler,
     videoAuditHandler,
     auditLogHandler,
+    registerRunnerHandler,
     claimJobHandler,
     heartbeatJobHandler,
     completeJobHandler,
     failJobHandler,
     abortJobHandler,
+    createRegistrationTokenHandler,
+    listRegistrationTokensHandler,
+    revokeRegistrationTokenHandler,
     listRunnersHandler,
+    revokeRunnerHandler,
     drainRunnerHandler,
     undrainRunnerHandler,
   ]);

@@ -7,7 +7,7 @@
  *   processing ──complete──▶ completed (outputs published, the video ready)
  *   processing ──fail──▶ pending after a back-off, or failed once final or out of attempts
  *   processing ──lease expired (reap)──▶ as a retryable fail, claimable again at once
- *   processing ──abort──▶ pending at once, no attempt spent
+ *   processing ──abort / runner revoked (reclaim)──▶ pending at once, no attempt spent
  *   failed     ──admin retry──▶ pending with fresh attempts
  *   pending | processing ──new master / video deleted (cancel)──▶ cancelled, for good
  *
@@ -24,11 +24,12 @@ import type { JobOutputs } from '../../../lib/runner-protocol.ts';
 import { actorOf, auditEntry } from './audit.ts';
 import type { Env } from './config.ts';
 import { type Db, database } from './db/client.ts';
-import { jobClaims, jobs, runners, videos } from './db/schema.ts';
+import { jobClaims, jobs, videos } from './db/schema.ts';
 import { type JobPolicy, jobPolicy, leaseUntil, retryDelayMs } from './job-policy.ts';
 import type { Defer } from './master.ts';
 import { deliver, stageEventIf } from './outbox.ts';
 import { outputPrefix, publishOutputs, purgeJobOutputs } from './outputs.ts';
+import type { RunnerRow } from './runner-access.ts';
 import type { JobRow, VideoRow } from './videos.ts';
 
 type Master = Pick<VideoRow, 'id' | 'masterVersion' | 'masterKey' | 'masterSize' | 'masterContentType'>;
@@ -162,16 +163,16 @@ export type Claim = { kind: 'job'; job: JobRow; leaseToken: string } | { kind: '
  * Gives the runner the oldest claimable job with a fresh lease. Expired leases are reaped first, so
  * a job whose runner died is claimable again without any cron.
  */
-export async function claimJob(env: Env, runnerId: string, now = new Date()): Promise<Claim> {
+export async function claimJob(
+  env: Env,
+  runner: Pick<RunnerRow, 'id' | 'drainedAt'>,
+  now = new Date(),
+): Promise<Claim> {
   const db = database(env.DB);
   const policy = jobPolicy(env);
   await reapExpiredLeases(env, now);
-  const [runner] = await db
-    .insert(runners)
-    .values({ id: runnerId, firstSeenAt: now, lastSeenAt: now })
-    .onConflictDoUpdate({ target: runners.id, set: { lastSeenAt: now } })
-    .returning();
-  if (runner?.drainedAt) return { kind: 'drained' };
+  if (runner.drainedAt) return { kind: 'drained' };
+  const runnerId = runner.id;
 
   const leaseToken = randomToken();
   const claimId = newId('clm');
@@ -214,11 +215,21 @@ export async function claimJob(env: Env, runnerId: string, now = new Date()): Pr
   return job ? { kind: 'job', job, leaseToken } : { kind: 'none' };
 }
 
-/** The job, if `leaseToken` holds its unexpired lease; 404 for an unknown job, 409 otherwise. */
-async function leasedJob(db: Db, jobId: string, leaseToken: string, now: Date): Promise<JobRow> {
-  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
-  if (!job) throw Problem.notFound(`No job ${jobId}.`);
-  const hash = await sha256Hex(leaseToken);
+/** A runner's hold on a job: the job it names and the lease token the claim gave it. */
+export interface Lease {
+  runner: Pick<RunnerRow, 'id'>;
+  jobId: string;
+  leaseToken: string;
+}
+
+/**
+ * The job, if the lease is held and unexpired: 404 for an unknown job, 409 for a lease that is not
+ * held (the runner must drop the job), 403 for a current lease token presented by another runner.
+ */
+async function leasedJob(db: Db, lease: Lease, now: Date): Promise<JobRow> {
+  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, lease.jobId) });
+  if (!job) throw Problem.notFound(`No job ${lease.jobId}.`);
+  const hash = await sha256Hex(lease.leaseToken);
   if (
     job.state !== 'processing' ||
     job.leaseTokenHash !== hash ||
@@ -229,6 +240,7 @@ async function leasedJob(db: Db, jobId: string, leaseToken: string, now: Date): 
       'The lease is not held: it expired, was reclaimed or the job ended. Drop the job.',
     );
   }
+  if (job.runnerId !== lease.runner.id) throw Problem.forbidden('The job is leased to another runner.');
   return job;
 }
 
@@ -241,13 +253,12 @@ export interface Progress {
 /** A heartbeat: records progress and extends the lease. */
 export async function heartbeatJob(
   env: Env,
-  jobId: string,
-  leaseToken: string,
+  lease: Lease,
   update: Progress,
   now = new Date(),
 ): Promise<Date> {
   const db = database(env.DB);
-  const job = await leasedJob(db, jobId, leaseToken, now);
+  const job = await leasedJob(db, lease, now);
   const leaseExpiresAt = leaseUntil(jobPolicy(env), now);
   const [row] = await db
     .update(jobs)
@@ -346,26 +357,19 @@ async function recordFailure(
 
 export async function failJob(
   env: Env,
-  jobId: string,
-  leaseToken: string,
+  lease: Lease,
   report: { reason: string; retryable: boolean },
   now = new Date(),
 ): Promise<'retry' | 'dead'> {
   const db = database(env.DB);
-  const job = await leasedJob(db, jobId, leaseToken, now);
+  const job = await leasedJob(db, lease, now);
   return recordFailure(env, db, job, { ...report, outcome: 'failed' }, now);
 }
 
 /** The runner gives the job back (e.g. shutting down): claimable again at once, no attempt spent. */
-export async function abortJob(
-  env: Env,
-  jobId: string,
-  leaseToken: string,
-  reason: string,
-  now = new Date(),
-): Promise<void> {
+export async function abortJob(env: Env, lease: Lease, reason: string, now = new Date()): Promise<void> {
   const db = database(env.DB);
-  const job = await leasedJob(db, jobId, leaseToken, now);
+  const job = await leasedJob(db, lease, now);
   const next = job.version + 1;
   const [applied] = await db.batch([
     db
@@ -431,8 +435,7 @@ export async function reapExpiredLeases(env: Env, now = new Date()): Promise<num
  */
 export async function completeJob(
   env: Env,
-  jobId: string,
-  leaseToken: string,
+  lease: Lease,
   result: JobOutputs,
   origin: string,
   defer: Defer,
@@ -440,24 +443,23 @@ export async function completeJob(
 ): Promise<void> {
   const db = database(env.DB);
   try {
-    await publishAndComplete(env, db, jobId, leaseToken, result, origin, now);
+    await publishAndComplete(env, db, lease, result, origin, now);
   } catch (err) {
-    if (err instanceof Problem && err.status === 409) defer(purgeIfCancelled(env, db, jobId));
+    if (err instanceof Problem && err.status === 409) defer(purgeIfCancelled(env, db, lease.jobId));
     throw err;
   }
-  defer(purgeSupersededOutputs(env, db, jobId));
+  defer(purgeSupersededOutputs(env, db, lease.jobId));
 }
 
 async function publishAndComplete(
   env: Env,
   db: Db,
-  jobId: string,
-  leaseToken: string,
+  lease: Lease,
   result: JobOutputs,
   origin: string,
   now: Date,
 ): Promise<void> {
-  const job = await leasedJob(db, jobId, leaseToken, now);
+  const job = await leasedJob(db, lease, now);
   const published = await publishOutputs(env.MEDIA, job, result, origin);
   const next = job.version + 1;
   const moved = movedTo(job.id, next);
@@ -596,5 +598,43 @@ export function cancelLiveJobs(
         finishedAt: now,
       })
       .where(live),
+  ];
+}
+
+/**
+ * A revoked runner's jobs go back to pending at once without spending an attempt: the job is not to
+ * blame. Statements for the revocation's batch; the runner's next call fails its token check.
+ */
+export function reclaimRunnerJobs(
+  db: Db,
+  runnerId: string,
+  reason: string,
+  now: Date,
+): [BatchItem<'sqlite'>, BatchItem<'sqlite'>] {
+  const held = and(eq(jobs.runnerId, runnerId), eq(jobs.state, 'processing'));
+  return [
+    db
+      .update(jobClaims)
+      .set({ outcome: 'revoked', endedAt: now, reason })
+      .where(
+        and(
+          eq(jobClaims.outcome, 'running'),
+          inArray(jobClaims.jobId, db.select({ id: jobs.id }).from(jobs).where(held)),
+        ),
+      ),
+    db
+      .update(jobs)
+      .set({
+        state: 'pending',
+        version: sql`${jobs.version} + 1`,
+        notBefore: now,
+        leaseTokenHash: null,
+        leaseExpiresAt: null,
+        progress: 0,
+        stage: null,
+        speed: null,
+        updatedAt: now,
+      })
+      .where(held),
   ];
 }

@@ -12,6 +12,7 @@ import {
   completeBody,
   jobRow,
   report,
+  runnerRef,
   storeOutputs,
   videoWithJob,
 } from './support/runner.ts';
@@ -79,8 +80,7 @@ describe('a success that arrives after the job was cancelled', () => {
 
     const outcome = completeJob(
       env,
-      second.jobId,
-      second.leaseToken,
+      { runner: await runnerRef(), jobId: second.jobId, leaseToken: second.leaseToken },
       completeBody(second.leaseToken) as never,
       ORIGIN,
       (p) => deferred.push(p),
@@ -111,8 +111,7 @@ describe('a success that arrives after the job was cancelled', () => {
 
     const outcome = completeJob(
       env,
-      jobId,
-      job.leaseToken,
+      { runner: await runnerRef(), jobId, leaseToken: job.leaseToken },
       completeBody(job.leaseToken) as never,
       ORIGIN,
       (p) => deferred.push(p),

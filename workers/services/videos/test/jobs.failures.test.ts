@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { claimJob } from '../src/jobs.ts';
-import { claim, claimsOf, clearJobQueue, jobRow, report, videoWithJob } from './support/runner.ts';
+import { claim, claimsOf, clearJobQueue, jobRow, report, runnerRef, videoWithJob } from './support/runner.ts';
 import { call, outbox, testEnv, uploadMaster } from './support/service.ts';
 
 /** JOB_RETRY_BASE_SECONDS is 10 in vitest.config.ts: retries wait 10 s, then 20 s, … */
 const later = (s: number) => new Date(Date.now() + s * 1000);
 
-async function claimAt(at: Date, runnerId = 'runner-x') {
-  const c = await claimJob(testEnv, runnerId, at);
+async function claimAt(at: Date, name = 'runner-a') {
+  const c = await claimJob(testEnv, await runnerRef(name), at);
   if (c.kind !== 'job') throw new Error(`expected a job, got ${c.kind}`);
   return c;
 }
@@ -50,7 +50,7 @@ describe('a retryable error', () => {
     await failAt(later(11 + 21), true, 'ffmpeg crashed again');
     const row = await jobRow(jobId);
     expect(row).toMatchObject({ state: 'failed', failures: 3, last_error: 'ffmpeg crashed again' });
-    expect((await claimJob(testEnv, 'runner-x', later(3600))).kind).toBe('none');
+    expect((await claimJob(testEnv, await runnerRef(), later(3600))).kind).toBe('none');
 
     const video = await call('videos.get', { params: { id: videoId } });
     expect(video.body).toMatchObject({ status: 'failed', failureReason: 'ffmpeg crashed again' });
@@ -81,7 +81,7 @@ describe('lost leases', () => {
     await claimAt(later(0), 'r1');
     await claimAt(later(61), 'r2');
     await claimAt(later(122), 'r3');
-    expect((await claimJob(testEnv, 'r4', later(183))).kind).toBe('none');
+    expect((await claimJob(testEnv, await runnerRef('r4'), later(183))).kind).toBe('none');
     expect(await jobRow(jobId)).toMatchObject({ state: 'failed', failures: 3 });
     expect((await claimsOf(jobId)).map((c) => c.outcome)).toEqual([
       'lease_expired',

@@ -8,6 +8,8 @@ import {
   completeBody,
   jobRow,
   report,
+  runner,
+  runnerRef,
   videoWithJob,
 } from './support/runner.ts';
 import { call, ORIGIN, testEnv } from './support/service.ts';
@@ -65,7 +67,10 @@ describe('claiming a job', () => {
 
     const video = await call('videos.get', { params: { id: videoId } });
     expect(video.body.status).toBe('processing');
-    expect(video.body.transcode).toMatchObject({ state: 'processing', runnerId: 'runner-a' });
+    expect(video.body.transcode).toMatchObject({
+      state: 'processing',
+      runnerId: (await runner('runner-a')).id,
+    });
     expect((await claim('runner-b')).status).toBe(204);
   });
 
@@ -118,27 +123,38 @@ describe('a runner that stops reporting', () => {
     const first = (await claim('runner-dies')).body.job;
     expect((await claim('runner-b')).status).toBe(204);
 
-    const reclaimed = await claimJob(testEnv, 'runner-b', secondsFromNow(61));
+    const reclaimed = await claimJob(testEnv, await runnerRef('runner-b'), secondsFromNow(61));
     expect(reclaimed.kind).toBe('job');
     if (reclaimed.kind !== 'job') return;
     expect(reclaimed.job.id).toBe(jobId);
     expect(reclaimed.leaseToken).not.toBe(first.leaseToken);
 
-    const late = await report('heartbeat', jobId, { leaseToken: first.leaseToken, progress: 90 });
+    const late = await report(
+      'heartbeat',
+      jobId,
+      { leaseToken: first.leaseToken, progress: 90 },
+      'runner-dies',
+    );
     expect(late.status).toBe(409);
+    const [dies, b] = [await runner('runner-dies'), await runner('runner-b')];
     expect(await claimsOf(jobId)).toEqual([
-      expect.objectContaining({ runner_id: 'runner-dies', outcome: 'lease_expired' }),
-      expect.objectContaining({ runner_id: 'runner-b', outcome: 'running' }),
+      expect.objectContaining({ runner_id: dies.id, outcome: 'lease_expired' }),
+      expect.objectContaining({ runner_id: b.id, outcome: 'running' }),
     ]);
     const video = await call('videos.get', { params: { id: videoId } });
-    expect(video.body.transcode).toMatchObject({ state: 'processing', runnerId: 'runner-b', attempt: 2 });
+    expect(video.body.transcode).toMatchObject({ state: 'processing', runnerId: b.id, attempt: 2 });
   });
 
   it('cannot extend a lease that already expired, even before anyone reclaimed it', async () => {
     await videoWithJob();
     const { job } = (await claim()).body;
     await expect(
-      heartbeatJob(testEnv, job.jobId, job.leaseToken, { progress: 5 }, secondsFromNow(61)),
+      heartbeatJob(
+        testEnv,
+        { runner: await runnerRef(), jobId: job.jobId, leaseToken: job.leaseToken },
+        { progress: 5 },
+        secondsFromNow(61),
+      ),
     ).rejects.toMatchObject({ status: 409 });
   });
 });
@@ -159,14 +175,20 @@ describe('giving a job back', () => {
 describe('draining a runner', () => {
   it('a drained runner claims nothing until it is let back', async () => {
     await videoWithJob();
-    const drained = await call('videos.runnerDrain', { params: { runnerId: 'runner-maint' } });
+    const { id: runnerId } = await runner('runner-maint');
+    const drained = await call('videos.runnerDrain', { params: { runnerId } });
     expect(drained.status).toBe(200);
     expect(drained.body.drained).toBe(true);
     expect((await claim('runner-maint')).status).toBe(204);
-    expect((await call('videos.runnerUndrain', { params: { runnerId: 'runner-maint' } })).status).toBe(200);
+    expect((await call('videos.runnerUndrain', { params: { runnerId } })).status).toBe(200);
     expect((await claim('runner-maint')).status).toBe(200);
     const fleet = await call('videos.runners');
-    const entry = fleet.body.find((r: { runnerId: string }) => r.runnerId === 'runner-maint');
-    expect(entry).toMatchObject({ drained: false, runningJobs: [expect.stringMatching(/^job_/)] });
+    const entry = fleet.body.find((r: { runnerId: string }) => r.runnerId === runnerId);
+    expect(entry).toMatchObject({
+      name: 'runner-maint',
+      drained: false,
+      runningJobs: [expect.stringMatching(/^job_/)],
+    });
+    expect((await call('videos.runnerDrain', { params: { runnerId: 'rnr_unknown' } })).status).toBe(404);
   });
 });

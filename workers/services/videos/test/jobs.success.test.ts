@@ -7,6 +7,7 @@ import {
   completeBody,
   jobRow,
   report,
+  runnerRef,
   storeOutputs,
   videoWithJob,
 } from './support/runner.ts';
@@ -126,8 +127,7 @@ describe('a success repeated after its answer was lost', () => {
     const deferred: Promise<unknown>[] = [];
     const again = completeJob(
       testEnv,
-      jobId,
-      job.leaseToken,
+      { runner: await runnerRef(), jobId, leaseToken: job.leaseToken },
       completeBody(job.leaseToken) as never,
       ORIGIN,
       (p) => deferred.push(p),

@@ -11,7 +11,16 @@ const tables = Object.values(schema as Record<string, unknown>).filter((v): v is
 describe('the migrations build the schema the code uses', () => {
   it('covers every table', () => {
     expect(tables.map((t) => getTableName(t)).sort()).toEqual(
-      ['audit_log', 'job_claims', 'jobs', 'outbox', 'runners', 'uploads', 'videos'].sort(),
+      [
+        'audit_log',
+        'job_claims',
+        'jobs',
+        'outbox',
+        'runner_registration_tokens',
+        'runners',
+        'uploads',
+        'videos',
+      ].sort(),
     );
   });
 

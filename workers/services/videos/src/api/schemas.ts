@@ -7,7 +7,7 @@ export { Paging, problemResponses as problems } from '../../../../lib/openapi.ts
 
 /** An access token of an admin, or an API key with the route's scope. */
 export const adminSecurity = BEARER_OR_API_KEY;
-/** The bearer of runner routes is the runner token (RUNNER_TOKEN), checked by the videos service. */
+/** The bearer of runner routes is a runner's own token (from registration), checked by the videos service. */
 export const runnerSecurity = BEARER;
 
 export const VideoIdParam = z.object({

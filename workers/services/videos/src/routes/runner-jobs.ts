@@ -1,47 +1,50 @@
 /** The runner protocol (workers/lib/runner-protocol.ts): claim, heartbeat, and the three ways a claim ends. */
-import { implement, json, noContent } from '../../../../lib/api.ts';
+import { json, noContent } from '../../../../lib/api.ts';
 import {
   abortJobRoute,
   claimJobRoute,
   completeJobRoute,
   failJobRoute,
   heartbeatJobRoute,
-} from '../api/runners.ts';
-import type { Env } from '../config.ts';
+} from '../api/runner-jobs.ts';
 import { jobPayload } from '../job-payload.ts';
 import { abortJob, claimJob, completeJob, failJob, heartbeatJob } from '../jobs.ts';
-import { requireRunner } from '../runner-auth.ts';
+import { implementRunnerRoute } from '../runner-access.ts';
 
-export const claimJobHandler = implement(claimJobRoute, async (input, caller, env: Env) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
-  const claim = await claimJob(env, input.body.runnerId);
+export const claimJobHandler = implementRunnerRoute(claimJobRoute, async (_input, runner, caller, env) => {
+  const claim = await claimJob(env, runner);
   if (claim.kind !== 'job') return { status: 204 };
   return json(200, { job: await jobPayload(env, claim.job, claim.leaseToken, caller.origin) });
 });
 
-export const heartbeatJobHandler = implement(heartbeatJobRoute, async (input, _caller, env: Env) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
-  const { leaseToken, ...progress } = input.body;
-  const leaseExpiresAt = await heartbeatJob(env, input.params.jobId, leaseToken, progress);
-  return json(200, { leaseExpiresAt: leaseExpiresAt.toISOString() });
-});
+export const heartbeatJobHandler = implementRunnerRoute(
+  heartbeatJobRoute,
+  async (input, runner, _caller, env) => {
+    const { leaseToken, ...progress } = input.body;
+    const lease = { runner, jobId: input.params.jobId, leaseToken };
+    const leaseExpiresAt = await heartbeatJob(env, lease, progress);
+    return json(200, { leaseExpiresAt: leaseExpiresAt.toISOString() });
+  },
+);
 
-export const completeJobHandler = implement(completeJobRoute, async (input, caller, env: Env, ctx) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
-  const { leaseToken, ...outputs } = input.body;
-  await completeJob(env, input.params.jobId, leaseToken, outputs, caller.origin, (p) => ctx.waitUntil(p));
-  return noContent;
-});
+export const completeJobHandler = implementRunnerRoute(
+  completeJobRoute,
+  async (input, runner, caller, env, ctx) => {
+    const { leaseToken, ...outputs } = input.body;
+    const lease = { runner, jobId: input.params.jobId, leaseToken };
+    await completeJob(env, lease, outputs, caller.origin, (p) => ctx.waitUntil(p));
+    return noContent;
+  },
+);
 
-export const failJobHandler = implement(failJobRoute, async (input, _caller, env: Env) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
+export const failJobHandler = implementRunnerRoute(failJobRoute, async (input, runner, _caller, env) => {
   const { leaseToken, reason, retryable } = input.body;
-  await failJob(env, input.params.jobId, leaseToken, { reason, retryable });
+  await failJob(env, { runner, jobId: input.params.jobId, leaseToken }, { reason, retryable });
   return noContent;
 });
 
-export const abortJobHandler = implement(abortJobRoute, async (input, _caller, env: Env) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
-  await abortJob(env, input.params.jobId, input.body.leaseToken, input.body.reason);
+export const abortJobHandler = implementRunnerRoute(abortJobRoute, async (input, runner, _caller, env) => {
+  const { leaseToken, reason } = input.body;
+  await abortJob(env, { runner, jobId: input.params.jobId, leaseToken }, reason);
   return noContent;
 });

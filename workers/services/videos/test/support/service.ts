@@ -15,7 +15,6 @@ import type { MasterStoredInput, MasterStoredResult } from '../../src/storage-rp
 
 export const testEnv = env as unknown as Env;
 export const ORIGIN = 'http://platform.test';
-export const RUNNER_TOKEN = 'test-runner-token';
 
 interface VideosRpc {
   handle(routeId: string, input: RouteInput, caller: Caller): Promise<Reply>;
