@@ -21,6 +21,8 @@ export interface PlatformOptions {
   runner: boolean;
   /** Extra variables for every Worker (tests use this to shorten timeouts). */
   vars?: Record<string, string>;
+  /** Extra variables for the transcoder runner (tests shorten its idle polling). */
+  runnerVars?: Record<string, string>;
   log?: (line: string) => void;
   /** Where child output goes; defaults to this process's stdout/stderr. */
   output?: 'inherit' | 'pipe' | 'ignore';
@@ -265,6 +267,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
         RUNNER_NAME: `local-${process.pid}`,
         WORK_DIR: path.join(stateDir, 'transcoder'),
         HEALTH_PORT: String(opts.port + 1303),
+        ...opts.runnerVars,
       },
       stdio: ['ignore', stdio, stdio],
       detached: true,

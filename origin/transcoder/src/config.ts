@@ -28,7 +28,9 @@ const Env = z.object({
   RUNNER_REGISTRATION_TOKEN: z.string().min(1).optional(),
   RUNNER_NAME: z.string().trim().min(1).max(100).default(`${hostname()}-${process.pid}`),
   CONCURRENCY: int(1, 16, 1),
-  POLL_INTERVAL_MS: int(100, 3_600_000, 5_000),
+  /** Idle polling starts at this wait and doubles after each empty claim, up to POLL_MAX_INTERVAL_MS. */
+  POLL_INTERVAL_MS: int(100, 3_600_000, 1_000),
+  POLL_MAX_INTERVAL_MS: int(100, 3_600_000, 15_000),
   WORK_DIR: z.string().min(1).default(join(tmpdir(), 'transcoder')),
   STALL_TIMEOUT_MS: int(1_000, 3_600_000, 60_000),
   X264_PRESET: z.enum(X264_PRESETS).default('veryfast'),
@@ -60,6 +62,7 @@ export interface RunnerConfig {
   runnerName: string;
   concurrency: number;
   pollIntervalMs: number;
+  pollMaxIntervalMs: number;
   workDir: string;
   stallTimeoutMs: number;
   x264Preset: string;
@@ -86,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined>): RunnerConfi
     runnerName: e.RUNNER_NAME,
     concurrency: e.CONCURRENCY,
     pollIntervalMs: e.POLL_INTERVAL_MS,
+    pollMaxIntervalMs: Math.max(e.POLL_INTERVAL_MS, e.POLL_MAX_INTERVAL_MS),
     workDir: e.WORK_DIR,
     stallTimeoutMs: e.STALL_TIMEOUT_MS,
     x264Preset: e.X264_PRESET,

@@ -1,7 +1,9 @@
 /**
- * The long-running loop: claim jobs while there are free slots, poll when idle, back off while the
- * videos API is unreachable (a runner outliving an API outage is normal), and on shutdown stop
- * claiming, let running jobs finish within a grace period, then release whatever is left.
+ * The long-running loop: claim jobs while there are free slots, poll when idle (the wait doubling
+ * after each empty claim, from POLL_INTERVAL_MS up to POLL_MAX_INTERVAL_MS, and back to the start
+ * once there is work), back off while the videos API is unreachable (a runner outliving an API
+ * outage is normal), and on shutdown stop claiming, let running jobs finish within a grace period,
+ * then release whatever is left. It logs when it turns idle and when work comes, not every poll.
  */
 import type { Job } from '../../../workers/lib/runner-protocol.ts';
 import { ApiError, type RunnerApi } from './api.ts';
@@ -50,6 +52,8 @@ export class Runner {
   #wake: () => void = () => {};
   #apiReachable = true;
   #lastPollAt: Date | undefined;
+  /** Since when nothing has been running and claims found nothing; undefined while working. */
+  #idleSince: Date | undefined;
   #shutdown: Promise<void> | undefined;
 
   constructor(deps: RunnerDeps) {
@@ -83,22 +87,31 @@ export class Runner {
 
   async #run(): Promise<void> {
     let failures = 0;
+    /** Claims in a row that found nothing: the idle wait doubles with each. */
+    let emptyClaims = 0;
     while (this.#state === 'running') {
-      let delayMs = this.#config.pollIntervalMs;
+      let delayMs: number;
       try {
         while (this.#state === 'running' && this.#active.size < this.#config.concurrency) {
           const job = await this.#api.claimJob();
           this.#lastPollAt = new Date();
           this.#apiReachable = true;
-          if (!job) break;
+          if (!job) {
+            emptyClaims++;
+            this.#noteIdle();
+            break;
+          }
+          emptyClaims = 0;
           if (this.#state !== 'running') {
             // Claimed while shutdown began: hand it straight back instead of starting work we cannot finish.
             await this.#api.abortJob(job, 'runner shutting down').catch(() => {});
             break;
           }
+          this.#noteWorking();
           this.#startJob(job);
         }
         failures = 0;
+        delayMs = idleDelayMs(emptyClaims, this.#config.pollIntervalMs, this.#config.pollMaxIntervalMs);
       } catch (err) {
         failures++;
         this.#apiReachable = false;
@@ -114,6 +127,21 @@ export class Runner {
       }
       if (this.#state === 'running') await this.#pause(delayMs);
     }
+  }
+
+  #noteIdle(): void {
+    if (this.#idleSince || this.#active.size > 0) return;
+    this.#idleSince = new Date();
+    this.#log.info('idle; polling for jobs with back-off', {
+      fromMs: this.#config.pollIntervalMs,
+      upToMs: this.#config.pollMaxIntervalMs,
+    });
+  }
+
+  #noteWorking(): void {
+    if (!this.#idleSince) return;
+    this.#log.info('working', { idleMs: Date.now() - this.#idleSince.getTime() });
+    this.#idleSince = undefined;
   }
 
   #startJob(job: Job): void {
@@ -174,4 +202,12 @@ export class Runner {
     await this.#loop;
     this.#state = 'stopped';
   }
+}
+
+/**
+ * The wait before the next claim: the base while slots are busy or work just came, then doubling
+ * with each empty claim up to the ceiling.
+ */
+export function idleDelayMs(emptyClaims: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, emptyClaims - 1));
 }

@@ -7,7 +7,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       apiUrl: 'http://127.0.0.1:8787',
       concurrency: 1,
-      pollIntervalMs: 5000,
+      pollIntervalMs: 1000,
+      pollMaxIntervalMs: 15_000,
       stallTimeoutMs: 60_000,
       x264Preset: 'veryfast',
       ladderOverride: undefined,

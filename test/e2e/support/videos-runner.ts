@@ -31,6 +31,7 @@ export async function startRunner(name: string): Promise<TestRunner> {
         RUNNER_REGISTRATION_TOKEN: registrationToken,
         RUNNER_NAME: name,
         POLL_INTERVAL_MS: '250',
+        POLL_MAX_INTERVAL_MS: '2000',
         WORK_DIR: await mkdtemp(path.join(tmpdir(), `${name}-`)),
         HEALTH_PORT: '0',
         SHUTDOWN_GRACE_MS: '0',

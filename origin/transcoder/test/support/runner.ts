@@ -13,6 +13,7 @@ export function testConfig(apiUrl: string, overrides: Partial<RunnerConfig> = {}
     runnerName: 'test-runner',
     concurrency: 1,
     pollIntervalMs: 100,
+    pollMaxIntervalMs: 100,
     workDir: tempDir('runner-work'),
     stallTimeoutMs: 30_000,
     x264Preset: 'ultrafast',
