@@ -24,7 +24,7 @@ import type { JobOutputs } from '../../../lib/runner-protocol.ts';
 import { actorOf, auditEntry } from './audit.ts';
 import type { Env } from './config.ts';
 import { type Db, database } from './db/client.ts';
-import { jobClaims, jobs, videos } from './db/schema.ts';
+import { type ClaimOutcome, jobClaims, jobs, videos } from './db/schema.ts';
 import { type JobPolicy, jobPolicy, leaseUntil, retryDelayMs } from './job-policy.ts';
 import type { Defer } from './master.ts';
 import { deliver, stageEventIf } from './outbox.ts';
@@ -559,6 +559,22 @@ async function purgeSupersededOutputs(env: Env, db: Db, jobId: string): Promise<
 }
 
 /**
+ * Ends the running claims of the jobs `which` selects. It must come before the statement that moves
+ * those jobs in the same batch: afterwards `which` no longer selects them.
+ */
+function endRunningClaims(db: Db, which: SQL | undefined, outcome: ClaimOutcome, reason: string, now: Date) {
+  return db
+    .update(jobClaims)
+    .set({ outcome, endedAt: now, reason })
+    .where(
+      and(
+        eq(jobClaims.outcome, 'running'),
+        inArray(jobClaims.jobId, db.select({ id: jobs.id }).from(jobs).where(which)),
+      ),
+    );
+}
+
+/**
  * Cancels the video's pending and processing jobs (all of them, or those of other masters than
  * `keepMaster`): statements for the caller's batch, so the cancellation commits with the change
  * that causes it. A runner holding one of them gets 409 on its next call.
@@ -576,16 +592,7 @@ export function cancelLiveJobs(
     keepMaster === undefined ? undefined : ne(jobs.masterVersion, keepMaster),
   );
   return [
-    // Claims first: once the jobs are cancelled they no longer match `live`.
-    db
-      .update(jobClaims)
-      .set({ outcome: 'cancelled', endedAt: now, reason })
-      .where(
-        and(
-          eq(jobClaims.outcome, 'running'),
-          inArray(jobClaims.jobId, db.select({ id: jobs.id }).from(jobs).where(live)),
-        ),
-      ),
+    endRunningClaims(db, live, 'cancelled', reason, now),
     db
       .update(jobs)
       .set({
@@ -613,15 +620,7 @@ export function reclaimRunnerJobs(
 ): [BatchItem<'sqlite'>, BatchItem<'sqlite'>] {
   const held = and(eq(jobs.runnerId, runnerId), eq(jobs.state, 'processing'));
   return [
-    db
-      .update(jobClaims)
-      .set({ outcome: 'revoked', endedAt: now, reason })
-      .where(
-        and(
-          eq(jobClaims.outcome, 'running'),
-          inArray(jobClaims.jobId, db.select({ id: jobs.id }).from(jobs).where(held)),
-        ),
-      ),
+    endRunningClaims(db, held, 'revoked', reason, now),
     db
       .update(jobs)
       .set({

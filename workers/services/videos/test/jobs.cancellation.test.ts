@@ -16,7 +16,7 @@ import {
   storeOutputs,
   videoWithJob,
 } from './support/runner.ts';
-import { call, deliverEvents, ORIGIN, testEnv, uploadMaster } from './support/service.ts';
+import { call, deliverEvents, ORIGIN, testEnv, uploadMaster, waitFor } from './support/service.ts';
 
 beforeEach(clearJobQueue);
 
@@ -55,14 +55,6 @@ async function readyVideoTranscodingAgain() {
   expect(second.jobId).not.toBe(firstJob);
   await storeOutputs(videoId, second.jobId);
   return { videoId, firstJob, second };
-}
-
-async function waitFor(check: () => Promise<boolean>, ms = 3000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function settle(pending: Promise<unknown>[]) {

@@ -11,17 +11,18 @@ import {
   storeOutputs,
   videoWithJob,
 } from './support/runner.ts';
-import { anonymous, call, deliverEvents, ORIGIN, outbox, testEnv, uploadMaster } from './support/service.ts';
+import {
+  anonymous,
+  call,
+  deliverEvents,
+  ORIGIN,
+  outbox,
+  testEnv,
+  uploadMaster,
+  waitFor,
+} from './support/service.ts';
 
 beforeEach(clearJobQueue);
-
-async function waitFor(check: () => Promise<boolean>, ms = 3000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a successful job', () => {
   it('records the renditions and the poster, makes the video ready and emits VideoTranscoded', async () => {

@@ -167,3 +167,12 @@ export async function auditRows(videoId: string) {
     after: r.after ? JSON.parse(r.after) : null,
   }));
 }
+
+/** Polls `check` until it holds (work the Worker finishes after answering, e.g. deleting objects). */
+export async function waitFor(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
