@@ -366,6 +366,20 @@ export async function failJob(
   return recordFailure(env, db, job, { ...report, outcome: 'failed' }, now);
 }
 
+/** A job given back untouched (aborted, or its runner revoked): claimable at once, no attempt spent. */
+function handedBack(now: Date) {
+  return {
+    state: 'pending' as const,
+    notBefore: now,
+    leaseTokenHash: null,
+    leaseExpiresAt: null,
+    progress: 0,
+    stage: null,
+    speed: null,
+    updatedAt: now,
+  };
+}
+
 /** The runner gives the job back (e.g. shutting down): claimable again at once, no attempt spent. */
 export async function abortJob(env: Env, lease: Lease, reason: string, now = new Date()): Promise<void> {
   const db = database(env.DB);
@@ -374,17 +388,7 @@ export async function abortJob(env: Env, lease: Lease, reason: string, now = new
   const [applied] = await db.batch([
     db
       .update(jobs)
-      .set({
-        state: 'pending',
-        version: next,
-        notBefore: now,
-        leaseTokenHash: null,
-        leaseExpiresAt: null,
-        progress: 0,
-        stage: null,
-        speed: null,
-        updatedAt: now,
-      })
+      .set({ ...handedBack(now), version: next })
       .where(and(eq(jobs.id, job.id), eq(jobs.version, job.version)))
       .returning({ id: jobs.id }),
     db
@@ -623,17 +627,7 @@ export function reclaimRunnerJobs(
     endRunningClaims(db, held, 'revoked', reason, now),
     db
       .update(jobs)
-      .set({
-        state: 'pending',
-        version: sql`${jobs.version} + 1`,
-        notBefore: now,
-        leaseTokenHash: null,
-        leaseExpiresAt: null,
-        progress: 0,
-        stage: null,
-        speed: null,
-        updatedAt: now,
-      })
+      .set({ ...handedBack(now), version: sql`${jobs.version} + 1` })
       .where(held),
   ];
 }
