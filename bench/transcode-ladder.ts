@@ -12,8 +12,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LADDER } from '../origin/transcoder/src/default-ladder.ts';
 import { transcodeLadder } from '../origin/transcoder/src/transcode.ts';
+import { DEFAULT_LADDER } from '../workers/lib/runner-protocol.ts';
 import { benchSource } from './fixtures.ts';
 import { appendResults } from './lib/results.ts';
 

@@ -1,7 +1,8 @@
 /**
  * Runs the whole platform on one machine: every Worker in one local workerd (wrangler dev with
  * one config per Worker), D1 migrations applied, local secrets generated once, and a transcoder
- * runner beside it. Used by `npm start` and by the end-to-end tests.
+ * runner beside it, registered as any runner is: the seeded admin creates a registration token over
+ * HTTP and the runner registers with it. Used by `npm start` and by the end-to-end tests.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,8 @@ export interface PlatformOptions {
   runner: boolean;
   /** Extra variables for every Worker (tests use this to shorten timeouts). */
   vars?: Record<string, string>;
+  /** Extra variables for the transcoder runner (tests shorten its idle polling). */
+  runnerVars?: Record<string, string>;
   log?: (line: string) => void;
   /** Where child output goes; defaults to this process's stdout/stderr. */
   output?: 'inherit' | 'pipe' | 'ignore';
@@ -83,8 +86,9 @@ export function localSecrets(stateDir: string, opts: PlatformOptions): Record<st
   if (existsSync(file)) secrets = JSON.parse(readFileSync(file, 'utf8'));
   const gen = () => randomBytes(32).toString('base64url');
   secrets.STORAGE_SIGNING_KEY ??= gen();
-  secrets.RUNNER_TOKEN ??= gen();
   secrets.KEY_ENCRYPTION_KEY ??= gen();
+  // Runners have their own tokens now; a shared one from an older state directory is dropped.
+  delete secrets.RUNNER_TOKEN;
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return { ...secrets, ADMIN_EMAIL: opts.adminEmail, ADMIN_PASSWORD: opts.adminPassword, ...opts.vars };
 }
@@ -135,6 +139,31 @@ async function waitFor(url: string, timeoutMs: number, ok: (r: Response) => bool
     await new Promise((res) => setTimeout(res, 250));
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms: ${String(last)}`);
+}
+
+async function post(url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** A one-use registration token for a runner, created by the seeded admin through the public API. */
+export async function runnerRegistrationToken(
+  url: string,
+  admin: { email: string; password: string },
+  description: string,
+): Promise<string> {
+  const { token } = await post(`${url}/auth/login`, admin);
+  const created = await post(
+    `${url}/runners/registration-tokens`,
+    { description, maxUses: 1, expiresInSeconds: 600 },
+    token as string,
+  );
+  return created.registrationToken as string;
 }
 
 function killTree(child: ChildProcess, signal: NodeJS.Signals) {
@@ -220,21 +249,45 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
 
   const runnerMain = path.join(ROOT, 'origin', 'transcoder', 'src', 'main.ts');
   if (opts.runner && existsSync(runnerMain)) {
+    let registrationToken: string;
+    try {
+      const admin = { email: opts.adminEmail, password: opts.adminPassword };
+      registrationToken = await runnerRegistrationToken(url, admin, 'the local runner of npm start');
+    } catch (err) {
+      await stop();
+      throw err;
+    }
     const runner = spawn(path.join(BIN, 'node'), [runnerMain], {
       cwd: ROOT,
       env: {
         ...env,
         API_URL: url,
-        RUNNER_TOKEN: secrets.RUNNER_TOKEN,
-        RUNNER_ID: `local-${process.pid}`,
+        RUNNER_TOKEN: '',
+        RUNNER_REGISTRATION_TOKEN: registrationToken,
+        RUNNER_NAME: `local-${process.pid}`,
         WORK_DIR: path.join(stateDir, 'transcoder'),
         HEALTH_PORT: String(opts.port + 1303),
+        ...opts.runnerVars,
       },
       stdio: ['ignore', stdio, stdio],
       detached: true,
     });
     children.push(runner);
-    log('transcoder runner started');
+    // The runner serves /healthz once it has registered: wait for it, or for it to give up.
+    const exited = new Promise<never>((_, reject) =>
+      runner.once('exit', (code) => reject(new Error(`the transcoder runner exited (${code}) at start-up`))),
+    );
+    try {
+      await Promise.race([
+        waitFor(`http://127.0.0.1:${opts.port + 1303}/healthz`, 60_000, (r) => r.ok),
+        exited,
+      ]);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    exited.catch(() => undefined);
+    log('transcoder runner registered and started');
   }
   return { url, secrets, stop, children };
 }

@@ -3,7 +3,7 @@ import { defineProject } from 'vitest/config';
 
 /**
  * The transcoder runs on Node (not workerd) and its tests drive real ffmpeg, so they get a plain
- * Node project. The root is the repository so the contract file under workers/ resolves as in prod.
+ * Node project. The root is the repository so the protocol under workers/lib/ resolves as in prod.
  */
 export default defineProject({
   root: fileURLToPath(new URL('../..', import.meta.url)),

@@ -9,7 +9,7 @@ import {
   waitForVideo,
 } from './support/videos-api.ts';
 import { makeClip, workDir } from './support/videos-clips.ts';
-import { startRunner, stopRunner, type TestRunner } from './support/videos-runner.ts';
+import { runnerIdNamed, startRunner, stopRunner, type TestRunner } from './support/videos-runner.ts';
 
 const started: TestRunner[] = [];
 const drained: string[] = [];
@@ -20,13 +20,13 @@ afterAll(async () => {
   for (const id of drained) await api('DELETE', `/runners/${encodeURIComponent(id)}/drain`, { token });
 });
 
-/** Only this test's runners may claim: drain every other runner the service has seen. */
-async function drainOthers(mine: string[]) {
+/** Only this test's runners may claim: drain every other runner registered so far. */
+async function drainOthers() {
   const token = await adminToken();
   const fleet = await api('GET', '/runners', { token });
   expect(fleet.status).toBe(200);
-  for (const r of fleet.body as { runnerId: string; drained: boolean }[]) {
-    if (mine.includes(r.runnerId) || r.drained) continue;
+  for (const r of fleet.body as { runnerId: string; drained: boolean; revoked: boolean }[]) {
+    if (r.drained || r.revoked) continue;
     expect((await api('PUT', `/runners/${encodeURIComponent(r.runnerId)}/drain`, { token })).status).toBe(
       200,
     );
@@ -38,17 +38,18 @@ describe('a runner killed mid-job', () => {
   it('loses the job when its lease expires; a restarted runner reclaims and finishes it', async () => {
     const suffix = crypto.randomUUID().slice(0, 6);
     const [first, second] = [`crash-a-${suffix}`, `crash-b-${suffix}`];
-    await drainOthers([first, second]);
+    await drainOthers();
     const clip = await makeClip(await workDir(), 30, 1280, 720);
     const { videoId } = await createVideo({ title: 'Survives a crash' });
 
     const doomed = await startRunner(first);
     started.push(doomed);
+    const firstId = await runnerIdNamed(first);
     expect((await putFile(await requestUpload(videoId, clip, 'video/mp4'), clip)).status).toBe(200);
     const running = await waitForVideo(
       videoId,
       (v) =>
-        v.transcode?.state === 'processing' && v.transcode.runnerId === first && v.transcode.progress > 0,
+        v.transcode?.state === 'processing' && v.transcode.runnerId === firstId && v.transcode.progress > 0,
       60_000,
       200,
     );
@@ -58,6 +59,7 @@ describe('a runner killed mid-job', () => {
 
     const successor = await startRunner(second);
     started.push(successor);
+    const secondId = await runnerIdNamed(second);
     const video = await waitForVideo(
       videoId,
       (v) => v.status === 'ready' || v.status === 'failed',
@@ -68,8 +70,8 @@ describe('a runner killed mid-job', () => {
     const [job] = await jobsOf(videoId);
     expect(job.state).toBe('completed');
     expect(job.claims).toEqual([
-      expect.objectContaining({ runnerId: first, outcome: 'lease_expired' }),
-      expect.objectContaining({ runnerId: second, outcome: 'succeeded' }),
+      expect.objectContaining({ runnerId: firstId, outcome: 'lease_expired' }),
+      expect.objectContaining({ runnerId: secondId, outcome: 'succeeded' }),
     ]);
     await stopRunner(successor);
   }, 300_000);

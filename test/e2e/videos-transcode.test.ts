@@ -9,6 +9,7 @@ import {
   waitForVideo,
 } from './support/videos-api.ts';
 import { ffprobe, makeClip, makeNonVideo, segmentDurations, workDir } from './support/videos-clips.ts';
+import { timesSent, videoEventsProcessed } from './support/videos-events.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -67,9 +68,11 @@ describe('upload → transcode → renditions, end to end', () => {
     }
 
     // The same master reported again (the PUT repeated) redelivers its VideoUploaded: no second job.
+    expect(timesSent('VideoUploaded', videoId)).toBe(1);
     const again = await putFile(presigned, clip);
     expect(again.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 3000));
+    expect(timesSent('VideoUploaded', videoId)).toBe(2);
+    await videoEventsProcessed();
     const jobs = await jobsOf(videoId);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({

@@ -106,10 +106,7 @@ describe('video management over HTTP', () => {
   });
 
   it('refuses user tokens, even an admin one, on the runner routes', async () => {
-    const res = await api('POST', '/runners/jobs/request', {
-      token: await adminToken(),
-      body: { runnerId: 'impostor' },
-    });
+    const res = await api('POST', '/runners/jobs/claim', { token: await adminToken(), body: {} });
     expect(res.status).toBe(401);
   });
 });

@@ -1,19 +1,25 @@
 /**
- * The runner side of the remote-runner protocol (runner-contract.ts). Bodies are validated with the
- * contract's own schemas in both directions, so a drift between runner and service shows up as a
- * clear error here rather than as a job stuck in the wrong state.
+ * The runner side of the remote-runner protocol (workers/lib/runner-protocol.ts). Bodies are
+ * validated with the protocol's own schemas in both directions, so a drift between runner and
+ * service shows up as a clear error here rather than as a job stuck in the wrong state.
  */
 import type { z } from 'zod';
 import {
   AbortRequest,
   ClaimRequest,
   ClaimResponse,
-  ErrorRequest,
+  CompleteRequest,
+  FailRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
   type Job,
-  SuccessRequest,
-  UpdateRequest,
-  UpdateResponse,
-} from '../../../workers/services/videos/src/runner-contract.ts';
+  type JobOperation,
+  type JobOutputs,
+  jobPath,
+  RegisterRequest,
+  RegisterResponse,
+  RUNNER_PATHS,
+} from '../../../workers/lib/runner-protocol.ts';
 import { errorMessage, LeaseLostError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { withRetry } from './retry.ts';
@@ -38,15 +44,19 @@ export class ApiUnreachableError extends Error {
 }
 
 export type JobRef = Pick<Job, 'jobId' | 'leaseToken'>;
-export type JobUpdate = Omit<z.infer<typeof UpdateRequest>, 'leaseToken'>;
-export type JobSuccess = Omit<z.infer<typeof SuccessRequest>, 'leaseToken'>;
+export type JobProgress = Omit<z.infer<typeof HeartbeatRequest>, 'leaseToken'>;
 
+/** The protocol's operations, named as in runner-protocol.ts. */
 export interface RunnerApi {
   /** One job, or undefined when the queue is empty (204). */
-  claimNextJob(): Promise<Job | undefined>;
+  claimJob(): Promise<Job | undefined>;
   /** Reports progress and extends the lease; throws LeaseLostError on 409. */
-  updateJob(job: JobRef, update: JobUpdate, signal?: AbortSignal): Promise<z.infer<typeof UpdateResponse>>;
-  completeJob(job: JobRef, result: JobSuccess): Promise<void>;
+  heartbeatJob(
+    job: JobRef,
+    progress: JobProgress,
+    signal?: AbortSignal,
+  ): Promise<z.infer<typeof HeartbeatResponse>>;
+  completeJob(job: JobRef, outputs: JobOutputs): Promise<void>;
   failJob(job: JobRef, reason: string, retryable: boolean): Promise<void>;
   /** Gives the job back untouched (shutdown): claimable again at once, no attempt spent. */
   abortJob(job: JobRef, reason: string): Promise<void>;
@@ -54,10 +64,59 @@ export interface RunnerApi {
 
 export interface RunnerApiOptions {
   apiUrl: string;
+  /** The runner's own token: the service knows the runner by it alone. */
   token: string;
-  runnerId: string;
   log: Logger;
   timeoutMs?: number;
+}
+
+export interface Registration {
+  apiUrl: string;
+  registrationToken: string;
+  name: string;
+  log: Logger;
+  timeoutMs?: number;
+}
+
+/**
+ * Registers this runner and answers its id and runner token, which the caller keeps in memory. An
+ * unreachable or failing API is retried (the runner may start before it); a refused registration
+ * token is not.
+ */
+export async function registerRunner(options: Registration): Promise<z.infer<typeof RegisterResponse>> {
+  const url = `${options.apiUrl.replace(/\/+$/, '')}${RUNNER_PATHS.register}`;
+  const body = JSON.stringify(
+    RegisterRequest.parse({ registrationToken: options.registrationToken, name: options.name }),
+  );
+  return withRetry(
+    async () => {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+        });
+      } catch (err) {
+        throw new ApiUnreachableError(url, err);
+      }
+      if (response.status !== 201) {
+        const text = (await response.text().catch(() => '')).slice(0, 300);
+        throw new ApiError(response.status, `registration answered ${response.status}: ${text}`);
+      }
+      return RegisterResponse.parse(await response.json());
+    },
+    {
+      attempts: 8,
+      baseMs: 500,
+      maxMs: 15_000,
+      isRetryable: (err) =>
+        err instanceof ApiUnreachableError || (err instanceof ApiError && err.status >= 500),
+      onRetry: (err, attempt, delayMs) =>
+        options.log.warn('registration failed; retrying', { error: err, attempt, delayMs }),
+    },
+  );
 }
 
 export function createRunnerApi(options: RunnerApiOptions): RunnerApi {
@@ -93,10 +152,10 @@ export function createRunnerApi(options: RunnerApiOptions): RunnerApi {
   };
 
   /** A finished job's last word must not be lost to a blip: retry network errors and 5xx, never a 409. */
-  const finalCall = (what: string, job: JobRef, path: string, body: unknown) =>
+  const finalCall = (operation: JobOperation, job: JobRef, body: unknown) =>
     withRetry(
       async () => {
-        const response = await post(path, body);
+        const response = await post(jobPath(operation, job.jobId), body);
         await expectStatus(response, job, [200, 204]);
         await response.body?.cancel(); // Nothing to read; frees the connection for reuse.
       },
@@ -107,7 +166,7 @@ export function createRunnerApi(options: RunnerApiOptions): RunnerApi {
         isRetryable: (err) =>
           err instanceof ApiUnreachableError || (err instanceof ApiError && err.status >= 500),
         onRetry: (err, attempt, delayMs) =>
-          options.log.warn(`${what} call failed; retrying`, {
+          options.log.warn(`${operation} call failed; retrying`, {
             jobId: job.jobId,
             error: err,
             attempt,
@@ -116,23 +175,18 @@ export function createRunnerApi(options: RunnerApiOptions): RunnerApi {
       },
     );
 
-  const jobPath = (job: JobRef, action: string) => `/runners/jobs/${encodeURIComponent(job.jobId)}/${action}`;
-
   const failJob = (job: JobRef, reason: string, retryable: boolean) => {
-    const body = ErrorRequest.parse({
+    const body = FailRequest.parse({
       leaseToken: job.leaseToken,
       reason: truncate(reason || 'unknown error', 2000),
       retryable,
     });
-    return finalCall('error', job, jobPath(job, 'error'), body);
+    return finalCall('fail', job, body);
   };
 
   return {
-    async claimNextJob() {
-      const response = await post(
-        '/runners/jobs/request',
-        ClaimRequest.parse({ runnerId: options.runnerId, maxJobs: 1 }),
-      );
+    async claimJob() {
+      const response = await post(RUNNER_PATHS.claim, ClaimRequest.parse({ maxJobs: 1 }));
       if (response.status === 204) return undefined;
       await expectStatus(response, undefined, [200]);
       const json: unknown = await response.json();
@@ -147,23 +201,18 @@ export function createRunnerApi(options: RunnerApiOptions): RunnerApi {
       throw new ApiError(200, reason);
     },
 
-    async updateJob(job, update, signal) {
+    async heartbeatJob(job, progress, signal) {
       const response = await post(
-        jobPath(job, 'update'),
-        UpdateRequest.parse({ ...update, leaseToken: job.leaseToken }),
+        jobPath('heartbeat', job.jobId),
+        HeartbeatRequest.parse({ ...progress, leaseToken: job.leaseToken }),
         signal,
       );
       await expectStatus(response, job, [200]);
-      return UpdateResponse.parse(await response.json());
+      return HeartbeatResponse.parse(await response.json());
     },
 
-    completeJob(job, result) {
-      return finalCall(
-        'success',
-        job,
-        jobPath(job, 'success'),
-        SuccessRequest.parse({ ...result, leaseToken: job.leaseToken }),
-      );
+    completeJob(job, outputs) {
+      return finalCall('complete', job, CompleteRequest.parse({ ...outputs, leaseToken: job.leaseToken }));
     },
 
     failJob,
@@ -172,7 +221,6 @@ export function createRunnerApi(options: RunnerApiOptions): RunnerApi {
       return finalCall(
         'abort',
         job,
-        jobPath(job, 'abort'),
         AbortRequest.parse({ leaseToken: job.leaseToken, reason: truncate(reason || 'aborted', 500) }),
       );
     },

@@ -2,7 +2,7 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { LadderRung } from '../../../workers/services/videos/src/runner-contract.ts';
+import { LadderRung } from '../../../workers/lib/runner-protocol.ts';
 import type { LogLevel } from './log.ts';
 
 const X264_PRESETS = [
@@ -22,10 +22,15 @@ const int = (min: number, max: number, fallback: number) =>
 
 const Env = z.object({
   API_URL: z.url().default('http://127.0.0.1:8787'),
-  RUNNER_TOKEN: z.string().min(1, 'RUNNER_TOKEN is required'),
-  RUNNER_ID: z.string().min(1).max(100).default(`${hostname()}-${process.pid}`),
+  /** The runner's own token, for a runner registered before. */
+  RUNNER_TOKEN: z.string().min(1).optional(),
+  /** A registration token from an admin: the runner registers with it at start-up. */
+  RUNNER_REGISTRATION_TOKEN: z.string().min(1).optional(),
+  RUNNER_NAME: z.string().trim().min(1).max(100).default(`${hostname()}-${process.pid}`),
   CONCURRENCY: int(1, 16, 1),
-  POLL_INTERVAL_MS: int(100, 3_600_000, 5_000),
+  /** Idle polling starts at this wait and doubles after each empty claim, up to POLL_MAX_INTERVAL_MS. */
+  POLL_INTERVAL_MS: int(100, 3_600_000, 1_000),
+  POLL_MAX_INTERVAL_MS: int(100, 3_600_000, 15_000),
   WORK_DIR: z.string().min(1).default(join(tmpdir(), 'transcoder')),
   STALL_TIMEOUT_MS: int(1_000, 3_600_000, 60_000),
   X264_PRESET: z.enum(X264_PRESETS).default('veryfast'),
@@ -50,10 +55,14 @@ const Env = z.object({
 
 export interface RunnerConfig {
   apiUrl: string;
-  runnerToken: string;
-  runnerId: string;
+  /** Set for a runner registered before; otherwise it registers with `registrationToken`. */
+  runnerToken: string | undefined;
+  registrationToken: string | undefined;
+  /** What admins see beside the runner id the service assigns. */
+  runnerName: string;
   concurrency: number;
   pollIntervalMs: number;
+  pollMaxIntervalMs: number;
   workDir: string;
   stallTimeoutMs: number;
   x264Preset: string;
@@ -68,18 +77,19 @@ export function loadConfig(env: Record<string, string | undefined>): RunnerConfi
   // An empty variable (LADDER= in a compose file) means "not set", not "invalid".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = Env.safeParse(present);
-  if (!parsed.success) {
-    throw new Error(
-      `Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (!present.RUNNER_TOKEN && !present.RUNNER_REGISTRATION_TOKEN)
+    problems.unshift('RUNNER_TOKEN or RUNNER_REGISTRATION_TOKEN: one is required');
+  if (!parsed.success || problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   const e = parsed.data;
   return {
     apiUrl: e.API_URL,
     runnerToken: e.RUNNER_TOKEN,
-    runnerId: e.RUNNER_ID,
+    registrationToken: e.RUNNER_REGISTRATION_TOKEN,
+    runnerName: e.RUNNER_NAME,
     concurrency: e.CONCURRENCY,
     pollIntervalMs: e.POLL_INTERVAL_MS,
+    pollMaxIntervalMs: Math.max(e.POLL_INTERVAL_MS, e.POLL_MAX_INTERVAL_MS),
     workDir: e.WORK_DIR,
     stallTimeoutMs: e.STALL_TIMEOUT_MS,
     x264Preset: e.X264_PRESET,

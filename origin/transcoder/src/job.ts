@@ -5,7 +5,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Job } from '../../../workers/services/videos/src/runner-contract.ts';
+import type { Job } from '../../../workers/lib/runner-protocol.ts';
 import type { RunnerApi } from './api.ts';
 import type { RunnerConfig } from './config.ts';
 import { downloadMaster } from './download.ts';

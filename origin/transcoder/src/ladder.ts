@@ -3,7 +3,7 @@
  * once and encodes every rendition (plus the poster and storyboard frames) from that single decode.
  */
 import { join } from 'node:path';
-import type { LadderRung } from '../../../workers/services/videos/src/runner-contract.ts';
+import type { LadderRung } from '../../../workers/lib/runner-protocol.ts';
 import { untrustedInputArgs } from './untrusted-input.ts';
 import type { SourceInfo } from './validate.ts';
 

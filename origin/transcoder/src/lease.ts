@@ -1,15 +1,15 @@
 /**
- * Keeps a claimed job's lease alive. Every update both reports progress and extends the lease, so
+ * Keeps a claimed job's lease alive. Every heartbeat both reports progress and extends the lease, so
  * one is sent at least every heartbeatSeconds/2 even when nothing moved (a long download, a slow
  * first segment), and progress changes are throttled so a fast encode does not flood the API.
  */
-import type { JobRef, JobUpdate, RunnerApi } from './api.ts';
+import type { JobProgress, JobRef, RunnerApi } from './api.ts';
 import { LeaseLostError } from './errors.ts';
 import type { Logger } from './log.ts';
 
 export interface LeaseKeeper {
-  report(update: JobUpdate): void;
-  /** Stops heartbeats and waits for the update in flight, if any. */
+  report(update: JobProgress): void;
+  /** Stops heartbeats and waits for the one in flight, if any. */
   stop(): Promise<void>;
 }
 
@@ -25,7 +25,7 @@ export interface KeepLeaseOptions {
 export function keepLease(job: JobRef, api: RunnerApi, options: KeepLeaseOptions): LeaseKeeper {
   const heartbeatMs = Math.max(250, (options.heartbeatSeconds * 1000) / 2);
   const minIntervalMs = Math.min(options.minIntervalMs ?? 2_000, heartbeatMs);
-  let latest: JobUpdate = { progress: 0 };
+  let latest: JobProgress = { progress: 0 };
   let lastSentAt = 0;
   let inFlight: Promise<void> | undefined;
   let sendAgain = false;
@@ -39,7 +39,7 @@ export function keepLease(job: JobRef, api: RunnerApi, options: KeepLeaseOptions
     }
     lastSentAt = Date.now();
     inFlight = api
-      .updateJob(job, latest)
+      .heartbeatJob(job, latest)
       .then(
         () => {},
         (err: unknown) => {
@@ -48,7 +48,7 @@ export function keepLease(job: JobRef, api: RunnerApi, options: KeepLeaseOptions
             options.onLost(err);
           } else if (!stopped) {
             // Not fatal: the lease outlives a few missed heartbeats, and a later one may get through.
-            options.log.warn('progress update failed', { error: err });
+            options.log.warn('heartbeat failed', { error: err });
           }
         },
       )
@@ -76,7 +76,7 @@ export function keepLease(job: JobRef, api: RunnerApi, options: KeepLeaseOptions
       if (stageChanged || Date.now() - lastSentAt >= minIntervalMs) send();
     },
     async stop() {
-      // Waits rather than cancels: an update must never reach the service after success or error.
+      // Waits rather than cancels: a heartbeat must never reach the service after complete or fail.
       halt();
       await inFlight;
     },

@@ -1,7 +1,7 @@
 /** Entry point: `node src/main.ts`. Wires config, logging, the runner loop, /healthz and signals. */
 import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { createRunnerApi } from './api.ts';
+import { createRunnerApi, registerRunner } from './api.ts';
 import { loadConfig, type RunnerConfig } from './config.ts';
 import { startHealthServer } from './health.ts';
 import { createLogger } from './log.ts';
@@ -15,9 +15,9 @@ try {
   process.exit(1);
 }
 
-const log = createLogger({
+let log = createLogger({
   level: config.logLevel,
-  fields: { service: 'transcoder', runnerId: config.runnerId },
+  fields: { service: 'transcoder', runnerName: config.runnerName },
 });
 
 // Fail at start, not at the first job, when the image lacks the binaries.
@@ -30,13 +30,29 @@ for (const tool of ['ffmpeg', 'ffprobe']) {
 }
 await mkdir(config.workDir, { recursive: true });
 
-const api = createRunnerApi({
-  apiUrl: config.apiUrl,
-  token: config.runnerToken,
-  runnerId: config.runnerId,
-  log,
-});
-const runner = new Runner({ config, api, log });
+// A registration token buys this process its own runner token, kept in memory only: a restarted
+// runner registers again (the registration token must allow it) or is given RUNNER_TOKEN.
+let runnerToken = config.runnerToken;
+let runnerId: string | undefined;
+if (!runnerToken) {
+  try {
+    const registered = await registerRunner({
+      apiUrl: config.apiUrl,
+      registrationToken: config.registrationToken!,
+      name: config.runnerName,
+      log,
+    });
+    ({ runnerId, runnerToken } = registered);
+  } catch (err) {
+    log.error('could not register the runner', { error: err });
+    process.exit(1);
+  }
+  log = log.child({ runnerId });
+  log.info('runner registered', { runnerId });
+}
+
+const api = createRunnerApi({ apiUrl: config.apiUrl, token: runnerToken, log });
+const runner = new Runner({ config, api, log, runnerId });
 const health = await startHealthServer(config.healthPort, () => runner.status());
 runner.start();
 log.info('runner started', {

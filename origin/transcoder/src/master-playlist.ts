@@ -1,4 +1,4 @@
-import type { RenditionResult } from '../../../workers/services/videos/src/runner-contract.ts';
+import type { RenditionResult } from '../../../workers/lib/runner-protocol.ts';
 
 /**
  * The multivariant playlist, written by us rather than by ffmpeg: ffmpeg 5.1 estimates BANDWIDTH

@@ -4,7 +4,7 @@
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LadderRung, RenditionResult } from '../../../workers/services/videos/src/runner-contract.ts';
+import type { LadderRung, RenditionResult } from '../../../workers/lib/runner-protocol.ts';
 import { aacCodecString, avcCodecString } from './codecs.ts';
 import { JobFailure } from './errors.ts';
 import { parseFrameRate, probe } from './ffmpeg.ts';

@@ -4,8 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
-import type { LadderRung, SuccessRequest } from '../../../workers/services/videos/src/runner-contract.ts';
+import type { JobOutputs, LadderRung } from '../../../workers/lib/runner-protocol.ts';
 import { runFfmpeg } from './ffmpeg.ts';
 import { buildLadderCommand, planLadder } from './ladder.ts';
 import { renderMasterPlaylist } from './master-playlist.ts';
@@ -43,7 +42,7 @@ export interface TranscodeOptions {
   onProgress?: (progress: TranscodeProgress) => void;
 }
 
-export type TranscodeResult = Omit<z.infer<typeof SuccessRequest>, 'leaseToken' | 'elapsedMs'>;
+export type TranscodeResult = Omit<JobOutputs, 'elapsedMs'>;
 
 export const OUTPUT_NAMES = {
   master: 'master.m3u8',

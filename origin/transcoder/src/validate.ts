@@ -2,7 +2,7 @@
  * Validation before any encoding: a bad upload must fail fast, non-retryably, with a reason a
  * human uploader understands, instead of burning attempts on every runner.
  */
-import type { Job } from '../../../workers/services/videos/src/runner-contract.ts';
+import type { Job } from '../../../workers/lib/runner-protocol.ts';
 import { JobFailure } from './errors.ts';
 import { FfmpegError, ProbeError, type ProbeResult, parseFrameRate, probe, runFfmpeg } from './ffmpeg.ts';
 import { formatBytes, formatDuration } from './format.ts';

@@ -7,7 +7,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       apiUrl: 'http://127.0.0.1:8787',
       concurrency: 1,
-      pollIntervalMs: 5000,
+      pollIntervalMs: 1000,
+      pollMaxIntervalMs: 15_000,
       stallTimeoutMs: 60_000,
       x264Preset: 'veryfast',
       ladderOverride: undefined,
@@ -31,7 +32,13 @@ describe('loadConfig', () => {
 
   it('refuses a missing token, a bad preset and an invalid ladder, naming each', () => {
     expect(() => loadConfig({ X264_PRESET: 'turbo', LADDER: '[{"name":"720p"}]' })).toThrow(
-      /RUNNER_TOKEN.*X264_PRESET.*LADDER is not a valid ladder/s,
+      /RUNNER_TOKEN or RUNNER_REGISTRATION_TOKEN.*X264_PRESET.*LADDER is not a valid ladder/s,
     );
+  });
+
+  it('takes a registration token instead of a runner token, and a name for the runner', () => {
+    const config = loadConfig({ RUNNER_REGISTRATION_TOKEN: 'reg', RUNNER_NAME: 'edge-7' });
+    expect(config).toMatchObject({ runnerToken: undefined, registrationToken: 'reg', runnerName: 'edge-7' });
+    expect(loadConfig({ RUNNER_TOKEN: 'secret' }).runnerName).toMatch(/-\d+$/);
   });
 });

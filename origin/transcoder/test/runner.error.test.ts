@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LADDER } from '../src/default-ladder.ts';
+import { DEFAULT_LADDER } from '../../../workers/lib/runner-protocol.ts';
 import type { Runner } from '../src/runner.ts';
 import { makeClip } from './support/clips.ts';
 import { type FakeVideosApi, startFakeVideosApi } from './support/fake-videos-api.ts';
@@ -36,7 +36,7 @@ function ffmpegChildren(): number[] {
 }
 
 describe('runner failures', () => {
-  it('a 409 on update means the lease is lost: ffmpeg is killed and the job dropped without a word', async () => {
+  it('a 409 on a heartbeat means the lease is lost: ffmpeg is killed and the job dropped without a word', async () => {
     // Full ladder at preset "medium" on 10 s of 720p: many seconds of encoding if left to run.
     const job = api.enqueue({
       masterPath: makeClip({ width: 1280, height: 720, seconds: 10 }),
@@ -44,7 +44,7 @@ describe('runner failures', () => {
       heartbeatSeconds: 1,
     });
     let lostAt = 0;
-    api.knobs.updateStatus = (body) => {
+    api.knobs.heartbeatStatus = (body) => {
       // Only once ffmpeg has reported progress, so the lease is lost mid-encode.
       if (body.stage !== 'transcoding' || body.progress <= 5) return 200;
       lostAt ||= Date.now();
@@ -56,8 +56,8 @@ describe('runner failures', () => {
     await api.waitFor('the job to be dropped', () => started.runner.status().outcomes['lease-lost'] === 1);
     expect(Date.now() - lostAt).toBeLessThan(3_000);
     expect(ffmpegChildren()).toEqual([]);
-    expect(api.calls.filter((c) => c.jobId === job.jobId).map((c) => c.kind)).not.toContain('success');
-    expect(api.callsOf('error')).toEqual([]);
+    expect(api.calls.filter((c) => c.jobId === job.jobId).map((c) => c.kind)).not.toContain('complete');
+    expect(api.callsOf('fail')).toEqual([]);
     expect(api.callsOf('abort')).toEqual([]);
     expect(api.stored.size).toBe(0);
     expect(readdirSync(started.config.workDir)).toEqual([]);
@@ -72,8 +72,8 @@ describe('runner failures', () => {
     const job = api.enqueue({ masterPath });
     runner = startRunner(api.url).runner;
 
-    await api.waitFor('error', () => api.callsOf('error').length === 1);
-    expect(api.callsOf('error')[0]).toMatchObject({
+    await api.waitFor('error', () => api.callsOf('fail').length === 1);
+    expect(api.callsOf('fail')[0]).toMatchObject({
       jobId: job.jobId,
       body: {
         leaseToken: job.leaseToken,
@@ -81,7 +81,7 @@ describe('runner failures', () => {
         reason: 'The upload is not a video file (ffprobe: Invalid data found when processing input)',
       },
     });
-    expect(api.callsOf('success')).toEqual([]);
+    expect(api.callsOf('complete')).toEqual([]);
     expect(api.stored.size).toBe(0);
   });
 
@@ -92,12 +92,12 @@ describe('runner failures', () => {
     });
     runner = startRunner(api.url).runner;
 
-    await api.waitFor('error', () => api.callsOf('error').length === 1);
-    expect(api.callsOf('error')[0]?.body).toMatchObject({
+    await api.waitFor('error', () => api.callsOf('fail').length === 1);
+    expect(api.callsOf('fail')[0]?.body).toMatchObject({
       retryable: false,
       reason: 'The video is 4 s long; the limit is 3 s',
     });
-    expect(api.callsOf('update').map((u) => u.body.stage)).not.toContain('transcoding');
+    expect(api.callsOf('heartbeat').map((u) => u.body.stage)).not.toContain('transcoding');
   });
 
   it('retries uploads that storage answers with 503', async () => {
@@ -106,7 +106,7 @@ describe('runner failures', () => {
     const started = startRunner(api.url);
     runner = started.runner;
 
-    await api.waitFor('success', () => api.callsOf('success').length === 1);
+    await api.waitFor('success', () => api.callsOf('complete').length === 1);
     expect(api.knobs.failPuts).toBe(0);
     expect(api.stored.has(`${job.jobId}/master.m3u8`)).toBe(true);
     expect(started.log.lines.filter((l) => l.msg === 'upload failed; retrying')).toHaveLength(3);
@@ -143,7 +143,7 @@ describe('runner failures', () => {
 
     api.knobs.down = false;
     api.enqueue({ masterPath: makeClip({ width: 640, height: 360, seconds: 4 }) });
-    await api.waitFor('success', () => api.callsOf('success').length === 1);
+    await api.waitFor('success', () => api.callsOf('complete').length === 1);
     expect(started.runner.status().apiReachable).toBe(true);
   });
 });

@@ -17,7 +17,7 @@ afterEach(async () => {
   await api.close();
 });
 
-describe('runner: claim → update → upload → success', () => {
+describe('runner: claim → heartbeat → upload → complete', () => {
   it('runs a job end to end through the protocol and storage', async () => {
     const job = api.enqueue({
       masterPath: makeClip({ width: 640, height: 360, seconds: 4 }),
@@ -26,21 +26,22 @@ describe('runner: claim → update → upload → success', () => {
     const started = startRunner(api.url);
     runner = started.runner;
 
-    await api.waitFor('success', () => api.callsOf('success').length === 1);
+    await api.waitFor('success', () => api.callsOf('complete').length === 1);
     const forJob = api.calls.filter((c) => c.jobId === job.jobId);
-    expect(forJob[0]).toMatchObject({ kind: 'claim', body: { runnerId: 'test-runner' }, status: 200 });
-    expect(forJob.at(-1)?.kind).toBe('success');
-    expect(api.callsOf('error')).toEqual([]);
+    // The runner names nothing in the body: the service knows it by its token alone.
+    expect(forJob[0]).toMatchObject({ kind: 'claim', body: { maxJobs: 1 }, status: 200 });
+    expect(forJob.at(-1)?.kind).toBe('complete');
+    expect(api.callsOf('fail')).toEqual([]);
     expect(api.callsOf('abort')).toEqual([]);
 
-    const updates = api.callsOf('update');
-    expect(updates.every((u) => u.status === 200 && u.body.leaseToken === job.leaseToken)).toBe(true);
-    const progress = updates.map((u) => u.body.progress as number);
+    const heartbeats = api.callsOf('heartbeat');
+    expect(heartbeats.every((u) => u.status === 200 && u.body.leaseToken === job.leaseToken)).toBe(true);
+    const progress = heartbeats.map((u) => u.body.progress as number);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    const stages = [...new Set(updates.map((u) => u.body.stage).filter(Boolean))];
+    const stages = [...new Set(heartbeats.map((u) => u.body.stage).filter(Boolean))];
     expect(stages).toEqual(['downloading', 'probing', 'transcoding', 'thumbnails', 'uploading']);
 
-    const success = api.callsOf('success')[0]?.body;
+    const success = api.callsOf('complete')[0]?.body;
     expect(success).toMatchObject({
       leaseToken: job.leaseToken,
       masterPlaylist: 'master.m3u8',
@@ -84,14 +85,14 @@ describe('runner: claim → update → upload → success', () => {
     api.knobs.dropMasterAfterBytes = 100_000;
     runner = startRunner(api.url).runner;
 
-    await api.waitFor('success', () => api.callsOf('success').length === 1);
+    await api.waitFor('success', () => api.callsOf('complete').length === 1);
     expect(api.masterRequests).toHaveLength(2);
     expect(api.masterRequests[0]).toMatchObject({ jobId: job.jobId, range: undefined, status: 200 });
     const resumedAt = Number(api.masterRequests[1]?.range?.match(/^bytes=(\d+)-$/)?.[1]);
     expect(resumedAt).toBeGreaterThan(0);
     expect(resumedAt).toBeLessThanOrEqual(100_000);
     expect(api.masterRequests[1]?.status).toBe(206);
-    expect(api.callsOf('success')[0]?.body.durationSec).toBeCloseTo(4, 1);
+    expect(api.callsOf('complete')[0]?.body.durationSec).toBeCloseTo(4, 1);
   });
 
   it('works CONCURRENCY jobs at once', async () => {
@@ -100,9 +101,9 @@ describe('runner: claim → update → upload → success', () => {
     api.enqueue({ masterPath: clip });
     runner = startRunner(api.url, { concurrency: 2 }).runner;
 
-    await api.waitFor('two successes', () => api.callsOf('success').length === 2);
+    await api.waitFor('two successes', () => api.callsOf('complete').length === 2);
     const claims = api.callsOf('claim').filter((c) => c.status === 200);
-    const firstSuccess = api.callsOf('success')[0];
+    const firstSuccess = api.callsOf('complete')[0];
     expect(claims).toHaveLength(2);
     expect(claims.every((c) => c.at <= (firstSuccess?.at ?? 0))).toBe(true);
   });

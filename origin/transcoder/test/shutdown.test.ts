@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LADDER } from '../src/default-ladder.ts';
+import { DEFAULT_LADDER } from '../../../workers/lib/runner-protocol.ts';
 import { makeClip } from './support/clips.ts';
 import { type FakeVideosApi, RUNNER_TOKEN, startFakeVideosApi } from './support/fake-videos-api.ts';
 import { startRunner } from './support/runner.ts';
@@ -38,7 +38,7 @@ const longJob = () => ({
   heartbeatSeconds: 1,
 });
 const encoding = () =>
-  api.callsOf('update').some((u) => u.body.stage === 'transcoding' && (u.body.progress as number) > 5);
+  api.callsOf('heartbeat').some((u) => u.body.stage === 'transcoding' && (u.body.progress as number) > 5);
 
 describe('shutdown', () => {
   it('on SIGTERM the process stops claiming, releases the running job after the grace period, and exits 0', async () => {
@@ -49,7 +49,7 @@ describe('shutdown', () => {
         ...process.env,
         API_URL: api.url,
         RUNNER_TOKEN,
-        RUNNER_ID: 'sigterm-runner',
+        RUNNER_NAME: 'sigterm-runner',
         POLL_INTERVAL_MS: '100',
         WORK_DIR: tempDir('sigterm-work'),
         X264_PRESET: 'medium',
@@ -69,7 +69,7 @@ describe('shutdown', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({
       state: 'running',
-      runnerId: 'sigterm-runner',
+      runnerName: 'sigterm-runner',
       activeJobs: [{ jobId: job.jobId }],
     });
 
@@ -83,8 +83,8 @@ describe('shutdown', () => {
         body: { leaseToken: job.leaseToken, reason: 'runner shutting down' },
       }),
     ]);
-    expect(api.callsOf('success')).toEqual([]);
-    expect(api.callsOf('error')).toEqual([]);
+    expect(api.callsOf('complete')).toEqual([]);
+    expect(api.callsOf('fail')).toEqual([]);
     expect(api.callsOf('claim')).toHaveLength(claimsBefore);
 
     // Every line is one JSON object an operator's log pipeline can index.
@@ -108,7 +108,7 @@ describe('shutdown', () => {
     expect(lines.find((l) => l.msg === 'job claimed')).toMatchObject({
       jobId: job.jobId,
       videoId: job.videoId,
-      runnerId: 'sigterm-runner',
+      runnerName: 'sigterm-runner',
     });
   });
 
@@ -125,7 +125,7 @@ describe('shutdown', () => {
     );
     await runner.shutdown(60_000);
 
-    expect(api.callsOf('success').map((c) => c.jobId)).toEqual([job.jobId]);
+    expect(api.callsOf('complete').map((c) => c.jobId)).toEqual([job.jobId]);
     expect(api.callsOf('abort')).toEqual([]);
     expect(api.callsOf('claim').filter((c) => c.status === 200)).toHaveLength(1);
     expect(runner.status().state).toBe('stopped');

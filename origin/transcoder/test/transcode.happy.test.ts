@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LADDER } from '../src/default-ladder.ts';
+import { DEFAULT_LADDER } from '../../../workers/lib/runner-protocol.ts';
 import { probe } from '../src/ffmpeg.ts';
 import { parseMediaPlaylist } from '../src/renditions.ts';
 import { type TranscodeProgress, type TranscodeResult, transcodeLadder } from '../src/transcode.ts';
@@ -53,7 +53,7 @@ describe('transcodeLadder on a 1280x720 clip with audio', () => {
   });
 
   it('writes every rung up to the source height and none above it', () => {
-    expect(result.renditions.map((r) => r.name)).toEqual(['720p', '480p', '360p', '240p']);
+    expect(result.renditions.map((r) => r.name)).toEqual(['720p', '480p', '360p']);
     expect(existsSync(join(outDir, '1080p'))).toBe(false);
     expect(result.source).toEqual({ width: 1280, height: 720, codec: 'h264', frameRate: 30, hasAudio: true });
     expect(result.durationSec).toBeCloseTo(4, 1);
@@ -135,7 +135,6 @@ describe('transcodeLadder on a 1280x720 clip with audio', () => {
   it('only publishable files land in the output folder', () => {
     const top = readdirSync(outDir).sort();
     expect(top).toEqual([
-      '240p',
       '360p',
       '480p',
       '720p',
@@ -162,17 +161,14 @@ describe('transcodeLadder on a 1280x720 clip with audio', () => {
 });
 
 describe('transcodeLadder on small and silent sources', () => {
-  it('never upscales: a 640x360 source yields 360p and 240p only', async () => {
+  it('never upscales: a 640x360 source yields 360p only', async () => {
     const { outDir, result } = await transcode(makeClip({ width: 640, height: 360, seconds: 3 }));
-    expect(result.renditions.map((r) => [r.name, r.width, r.height])).toEqual([
-      ['360p', 640, 360],
-      ['240p', 426, 240],
-    ]);
+    expect(result.renditions.map((r) => [r.name, r.width, r.height])).toEqual([['360p', 640, 360]]);
     expect(
       readdirSync(outDir)
         .filter((f) => f.endsWith('p'))
         .sort(),
-    ).toEqual(['240p', '360p']);
+    ).toEqual(['360p']);
   });
 
   it('a source without audio gets video-only renditions', async () => {

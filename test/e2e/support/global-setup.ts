@@ -32,6 +32,8 @@ export async function setup(project: TestProject) {
     output: process.env.E2E_VERBOSE ? 'inherit' : 'ignore',
     // A short lease keeps the runner-crash test fast.
     vars: { ...identityProviders.vars, RUNNER_LEASE_SECONDS: '10' },
+    // Idle for the whole auth suite, the runner would otherwise poll only every 15 s by then.
+    runnerVars: { POLL_MAX_INTERVAL_MS: '2000' },
     log: () => undefined,
   });
   project.provide('baseUrl', platform.url);

@@ -4,16 +4,21 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { ROOT } from '../../../scripts/platform.ts';
+import { ROOT, runnerRegistrationToken } from '../../../scripts/platform.ts';
+import { api } from './http.ts';
+import { adminToken } from './videos-api.ts';
 
 export interface TestRunner {
-  id: string;
+  /** The name it registers under; the service assigns its id. */
+  name: string;
   process: ChildProcess;
   output: string[];
   exited: Promise<number | null>;
 }
 
-export async function startRunner(id: string): Promise<TestRunner> {
+/** A runner process that registers itself with a fresh registration token, as `npm start`'s does. */
+export async function startRunner(name: string): Promise<TestRunner> {
+  const registrationToken = await runnerRegistrationToken(inject('baseUrl'), inject('admin'), name);
   const child = spawn(
     path.join(ROOT, 'node_modules', '.bin', 'node'),
     [path.join(ROOT, 'origin/transcoder/src/main.ts')],
@@ -22,10 +27,12 @@ export async function startRunner(id: string): Promise<TestRunner> {
       env: {
         ...process.env,
         API_URL: inject('baseUrl'),
-        RUNNER_TOKEN: inject('secrets').RUNNER_TOKEN,
-        RUNNER_ID: id,
+        RUNNER_TOKEN: '',
+        RUNNER_REGISTRATION_TOKEN: registrationToken,
+        RUNNER_NAME: name,
         POLL_INTERVAL_MS: '250',
-        WORK_DIR: await mkdtemp(path.join(tmpdir(), `${id}-`)),
+        POLL_MAX_INTERVAL_MS: '2000',
+        WORK_DIR: await mkdtemp(path.join(tmpdir(), `${name}-`)),
         HEALTH_PORT: '0',
         SHUTDOWN_GRACE_MS: '0',
       },
@@ -36,7 +43,19 @@ export async function startRunner(id: string): Promise<TestRunner> {
   child.stdout.on('data', (d) => output.push(String(d)));
   child.stderr.on('data', (d) => output.push(String(d)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { id, process: child, output, exited };
+  return { name, process: child, output, exited };
+}
+
+/** The id the service gave the runner registered under `name`, once it has registered. */
+export async function runnerIdNamed(name: string, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const fleet = await api('GET', '/runners', { token: await adminToken() });
+    const found = (fleet.body as { runnerId: string; name: string }[]).find((r) => r.name === name);
+    if (found) return found.runnerId;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no runner named ${name} registered in ${timeoutMs} ms`);
 }
 
 export async function stopRunner(runner: TestRunner, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

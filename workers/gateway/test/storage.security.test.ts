@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type StorageGrant, signGrant, storageUrl } from '../../services/videos/src/storage-token.ts';
+import { type StorageGrant, signGrant, storageUrl } from '../../lib/storage-grant.ts';
 import { createApp } from '../src/app.ts';
 
 const app = createApp();

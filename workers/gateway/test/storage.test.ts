@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { type StorageGrant, signGrant, storageUrl } from '../../lib/storage-grant.ts';
 import type { MasterStoredInput, MasterStoredResult } from '../../services/videos/src/storage-rpc.ts';
-import { type StorageGrant, signGrant, storageUrl } from '../../services/videos/src/storage-token.ts';
 import { createApp } from '../src/app.ts';
 
 const app = createApp();

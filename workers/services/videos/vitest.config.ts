@@ -5,7 +5,6 @@ export default serviceProject({
   dir: import.meta.dirname,
   bindings: {
     STORAGE_SIGNING_KEY: 'test-storage-signing-key',
-    RUNNER_TOKEN: 'test-runner-token',
     JOB_RETRY_BASE_SECONDS: '10',
   },
   // No network in tests: R2's S3 API is answered by a signature-checking stand-in.

@@ -1,6 +1,6 @@
 /**
- * A small stand-in for the videos service and its storage, speaking runner-contract.ts: job claims
- * with leases, progress/success/error/abort (bodies validated with the contract schemas), a master
+ * A small stand-in for the videos service and its storage, speaking runner-protocol.ts: job claims
+ * with leases, heartbeat/complete/fail/abort (bodies validated with the protocol's schemas), a master
  * served with HTTP Range, and a PUT prefix that records every uploaded file. Knobs let a test drop
  * the master connection, refuse updates with 409, fail PUTs, or play dead.
  */
@@ -10,16 +10,21 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import {
   AbortRequest,
-  ErrorRequest,
+  CompleteRequest,
+  FailRequest,
+  HeartbeatRequest,
   type Job,
+  type JobOperation,
   type LadderRung,
-  SuccessRequest,
-  UpdateRequest,
-} from '../../../../workers/services/videos/src/runner-contract.ts';
+  RUNNER_PATHS,
+} from '../../../../workers/lib/runner-protocol.ts';
 
+/** A runner token the fake service knows from the start (a runner registered before). */
 export const RUNNER_TOKEN = 'test-runner-token';
+/** The registration token the fake service accepts, once per runner it registers. */
+export const REGISTRATION_TOKEN = 'test-registration-token';
 
-export type CallKind = 'claim' | 'update' | 'success' | 'error' | 'abort';
+export type CallKind = 'register' | 'claim' | JobOperation;
 
 export interface RecordedCall {
   kind: CallKind;
@@ -27,6 +32,8 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   status: number;
   at: number;
+  /** The runner token the call bore. */
+  token?: string | undefined;
 }
 
 export interface StoredFile {
@@ -42,8 +49,8 @@ export interface MasterRequest {
 }
 
 export interface Knobs {
-  /** Status for an update (default 200); return 409 to take the lease away. */
-  updateStatus?: (body: z.infer<typeof UpdateRequest>) => number;
+  /** Status for a heartbeat (default 200); return 409 to take the lease away. */
+  heartbeatStatus?: (body: z.infer<typeof HeartbeatRequest>) => number;
   /** Cut the first master response after this many bytes. */
   dropMasterAfterBytes?: number;
   /** Answer this many PUTs with 503 before accepting. */
@@ -84,14 +91,20 @@ export async function startFakeVideosApi(): Promise<FakeVideosApi> {
   const calls: RecordedCall[] = [];
   const stored = new Map<string, StoredFile>();
   const masterRequests: MasterRequest[] = [];
+  const runnerTokens = new Set([RUNNER_TOKEN]);
   const queue: Job[] = [];
   const jobs = new Map<string, { job: Job; masterPath: string }>();
   let masterDropped = false;
   let sequence = 0;
   let base = '';
 
-  const record = (kind: CallKind, jobId: string | undefined, body: Record<string, unknown>, status: number) =>
-    calls.push({ kind, jobId, body, status, at: Date.now() });
+  const record = (
+    kind: CallKind,
+    jobId: string | undefined,
+    body: Record<string, unknown>,
+    status: number,
+    token?: string,
+  ) => calls.push({ kind, jobId, body, status, at: Date.now(), token });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
@@ -99,25 +112,36 @@ export async function startFakeVideosApi(): Promise<FakeVideosApi> {
 
     if (url.pathname.startsWith('/runners/')) {
       if (knobs.down) return void req.socket.destroy();
-      if (req.headers.authorization !== `Bearer ${RUNNER_TOKEN}`)
-        return send(res, 401, { error: 'bad token' });
       const json = body.length ? (JSON.parse(body.toString()) as Record<string, unknown>) : {};
+      if (req.method === 'POST' && url.pathname === RUNNER_PATHS.register) {
+        if (json.registrationToken !== REGISTRATION_TOKEN) {
+          record('register', undefined, json, 401);
+          return send(res, 401, { error: 'bad registration token' });
+        }
+        const runnerId = `rnr-${runnerTokens.size}`;
+        const runnerToken = `issued-token-${runnerTokens.size}`;
+        runnerTokens.add(runnerToken);
+        record('register', undefined, json, 201);
+        return send(res, 201, { runnerId, runnerToken });
+      }
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!bearer || !runnerTokens.has(bearer)) return send(res, 401, { error: 'bad token' });
 
-      if (req.method === 'POST' && url.pathname === '/runners/jobs/request') {
+      if (req.method === 'POST' && url.pathname === RUNNER_PATHS.claim) {
         const job = queue.shift();
-        record('claim', job?.jobId, json, job ? 200 : 204);
+        record('claim', job?.jobId, json, job ? 200 : 204, bearer);
         return job ? send(res, 200, { job }) : send(res, 204);
       }
-      const match = url.pathname.match(/^\/runners\/jobs\/([^/]+)\/(update|success|error|abort)$/);
+      const match = url.pathname.match(/^\/runners\/jobs\/([^/]+)\/(heartbeat|complete|fail|abort)$/);
       const entry = match ? jobs.get(decodeURIComponent(match[1] ?? '')) : undefined;
       if (!match || !entry || req.method !== 'POST') return send(res, 404, { error: 'no such job' });
-      const kind = match[2] as CallKind;
+      const kind = match[2] as JobOperation;
       const schema = {
-        update: UpdateRequest,
-        success: SuccessRequest,
-        error: ErrorRequest,
+        heartbeat: HeartbeatRequest,
+        complete: CompleteRequest,
+        fail: FailRequest,
         abort: AbortRequest,
-      }[kind as 'update' | 'success' | 'error' | 'abort'];
+      }[kind];
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
         record(kind, entry.job.jobId, json, 400);
@@ -127,8 +151,8 @@ export async function startFakeVideosApi(): Promise<FakeVideosApi> {
         record(kind, entry.job.jobId, json, 409);
         return send(res, 409, { error: 'lease lost' });
       }
-      if (kind === 'update') {
-        const status = knobs.updateStatus?.(parsed.data as z.infer<typeof UpdateRequest>) ?? 200;
+      if (kind === 'heartbeat') {
+        const status = knobs.heartbeatStatus?.(parsed.data as z.infer<typeof HeartbeatRequest>) ?? 200;
         record(kind, entry.job.jobId, json, status);
         const leaseExpiresAt = new Date(Date.now() + entry.job.heartbeatSeconds * 3000).toISOString();
         return status === 200

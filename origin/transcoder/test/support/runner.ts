@@ -9,9 +9,11 @@ export function testConfig(apiUrl: string, overrides: Partial<RunnerConfig> = {}
   return {
     apiUrl,
     runnerToken: RUNNER_TOKEN,
-    runnerId: 'test-runner',
+    registrationToken: undefined,
+    runnerName: 'test-runner',
     concurrency: 1,
     pollIntervalMs: 100,
+    pollMaxIntervalMs: 100,
     workDir: tempDir('runner-work'),
     stallTimeoutMs: 30_000,
     x264Preset: 'ultrafast',
@@ -33,8 +35,7 @@ export function startRunner(
   const log = memoryLogger();
   const api = createRunnerApi({
     apiUrl,
-    token: config.runnerToken,
-    runnerId: config.runnerId,
+    token: config.runnerToken!,
     log,
     timeoutMs: 5_000,
   });

@@ -16,7 +16,7 @@ import {
   parseStoragePath,
   StorageDenied,
   verifyToken,
-} from '../../../services/videos/src/storage-token.ts';
+} from '../../../lib/storage-grant.ts';
 import { settings } from '../config.ts';
 import type { GatewayBindings } from '../env.ts';
 import { serveObject } from './serve.ts';

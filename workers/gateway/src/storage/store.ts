@@ -6,7 +6,7 @@
 import type { Context } from 'hono';
 import { errorFields, log } from '../../../lib/log.ts';
 import { Problem } from '../../../lib/problem.ts';
-import type { StorageGrant } from '../../../services/videos/src/storage-token.ts';
+import type { StorageGrant } from '../../../lib/storage-grant.ts';
 import type { GatewayBindings } from '../env.ts';
 
 function bodyLength(c: Context<GatewayBindings>): number | undefined {

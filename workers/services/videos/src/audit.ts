@@ -21,11 +21,15 @@ export type AuditAction =
   | 'video.master_stored'
   | 'video.transcode_retry'
   | 'runner.drain'
-  | 'runner.undrain';
+  | 'runner.undrain'
+  | 'runner.register'
+  | 'runner.revoke'
+  | 'runner.registration_token_create'
+  | 'runner.registration_token_revoke';
 
 export interface Actor {
   id: string;
-  type: 'user' | 'api_key' | 'system';
+  type: 'user' | 'api_key' | 'runner' | 'system';
 }
 
 export function actorOf(caller: Caller): Actor {

@@ -3,18 +3,10 @@
  * wrangler.jsonc (`npm run env-types`); every setting (var or secret) is read through one zod schema.
  */
 import { z } from 'zod';
+import { DEFAULT_LADDER, LadderRung } from '../../../lib/runner-protocol.ts';
 import { settingsReader } from '../../../lib/settings.ts';
-import { LadderRung } from './runner-contract.ts';
 
 export type Env = VideosEnv;
-
-/** 1080/720/480/360 H.264 at Apple's HLS authoring bitrates; maxrate caps each segment's peak. */
-export const DEFAULT_LADDER: LadderRung[] = [
-  { name: '1080p', height: 1080, videoBitrateKbps: 5000, maxrateKbps: 7500, audioBitrateKbps: 128 },
-  { name: '720p', height: 720, videoBitrateKbps: 3000, maxrateKbps: 4500, audioBitrateKbps: 128 },
-  { name: '480p', height: 480, videoBitrateKbps: 1500, maxrateKbps: 2250, audioBitrateKbps: 96 },
-  { name: '360p', height: 360, videoBitrateKbps: 800, maxrateKbps: 1200, audioBitrateKbps: 96 },
-];
 
 const GiB = 1024 ** 3;
 const int = (min: number, max: number, fallback: number) =>
@@ -41,7 +33,7 @@ const Settings = z.object({
     .string()
     .optional()
     .transform((text, ctx) => {
-      if (!text) return DEFAULT_LADDER;
+      if (!text) return [...DEFAULT_LADDER];
       const parsed = z.array(LadderRung).min(1).safeParse(JSON.parse(text));
       if (parsed.success) return parsed.data;
       ctx.addIssue({ code: 'custom', message: `not a ladder: ${parsed.error.message}` });

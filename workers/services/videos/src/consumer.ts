@@ -6,7 +6,7 @@
 import type { EventHandlers } from '../../../../queues/consume.ts';
 import { log } from '../../../lib/log.ts';
 import type { Env } from './config.ts';
-import { createJobForMaster } from './job-queue.ts';
+import { createJobForMaster } from './jobs.ts';
 import { deletePrefix, videoPrefixes } from './purge.ts';
 
 export const videoEvents: EventHandlers<Env> = {

@@ -4,7 +4,8 @@
  */
 import { defineContract } from '../../../lib/api.ts';
 import { auditRoutes } from './contract/audit.ts';
-import { runnerRoutes } from './contract/runners.ts';
+import { runnerJobRoutes } from './contract/runner-jobs.ts';
+import { runnerFleetRoutes } from './contract/runners.ts';
 import { uploadRoutes } from './contract/uploads.ts';
 import { videoRoutes } from './contract/videos.ts';
 
@@ -12,5 +13,6 @@ export const contract = defineContract('videos', [
   ...videoRoutes,
   ...uploadRoutes,
   ...auditRoutes,
-  ...runnerRoutes,
+  ...runnerJobRoutes,
+  ...runnerFleetRoutes,
 ]);

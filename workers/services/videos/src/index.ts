@@ -23,15 +23,26 @@ import {
   createMultipartHandler,
   signPartsHandler,
 } from './routes/multipart.ts';
+import { registerRunnerHandler } from './routes/register-runner.ts';
+import {
+  createRegistrationTokenHandler,
+  listRegistrationTokensHandler,
+  revokeRegistrationTokenHandler,
+} from './routes/registration-tokens.ts';
 import { videoRenditionsHandler } from './routes/renditions.ts';
 import {
+  abortJobHandler,
   claimJobHandler,
-  jobAbortedHandler,
-  jobFailedHandler,
-  jobSucceededHandler,
-  updateJobHandler,
+  completeJobHandler,
+  failJobHandler,
+  heartbeatJobHandler,
 } from './routes/runner-jobs.ts';
-import { drainRunnerHandler, listRunnersHandler, undrainRunnerHandler } from './routes/runners.ts';
+import {
+  drainRunnerHandler,
+  listRunnersHandler,
+  revokeRunnerHandler,
+  undrainRunnerHandler,
+} from './routes/runners.ts';
 import { retryTranscodeHandler } from './routes/transcode.ts';
 import { updateVideoHandler } from './routes/update-video.ts';
 import { requestUploadHandler } from './routes/upload.ts';
@@ -57,12 +68,17 @@ export default class VideosService extends defineService<Env>()({
     'videos.multipartAbort': abortMultipartHandler,
     'videos.audit': videoAuditHandler,
     'videos.auditLog': auditLogHandler,
-    'videos.runnerRequest': claimJobHandler,
-    'videos.runnerUpdate': updateJobHandler,
-    'videos.runnerSuccess': jobSucceededHandler,
-    'videos.runnerError': jobFailedHandler,
-    'videos.runnerAbort': jobAbortedHandler,
+    'videos.runner.register': registerRunnerHandler,
+    'videos.runner.claim': claimJobHandler,
+    'videos.runner.heartbeat': heartbeatJobHandler,
+    'videos.runner.complete': completeJobHandler,
+    'videos.runner.fail': failJobHandler,
+    'videos.runner.abort': abortJobHandler,
+    'videos.createRunnerRegistrationToken': createRegistrationTokenHandler,
+    'videos.listRunnerRegistrationTokens': listRegistrationTokensHandler,
+    'videos.revokeRunnerRegistrationToken': revokeRegistrationTokenHandler,
     'videos.runners': listRunnersHandler,
+    'videos.revokeRunner': revokeRunnerHandler,
     'videos.runnerDrain': drainRunnerHandler,
     'videos.runnerUndrain': undrainRunnerHandler,
   },

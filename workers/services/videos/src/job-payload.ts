@@ -1,9 +1,9 @@
 /** What a claim hands the runner: exactly what it may read, where it must write, and how. */
 import type { z } from 'zod';
+import type { Job } from '../../../lib/runner-protocol.ts';
+import { signGrant, storageUrl } from '../../../lib/storage-grant.ts';
 import { type Env, settings } from './config.ts';
 import { outputPrefix } from './outputs.ts';
-import type { Job } from './runner-contract.ts';
-import { signGrant, storageUrl } from './storage-token.ts';
 import type { JobRow } from './videos.ts';
 
 /** Runners heartbeat well inside the lease, so one lost update does not cost the job. */

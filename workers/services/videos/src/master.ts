@@ -5,12 +5,13 @@
  * Storage may report the same object more than once: the repeat re-sends the same event (same id),
  * which consumers skip.
  */
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { errorFields, log } from '../../../lib/log.ts';
 import { auditEntry } from './audit.ts';
 import { type Env, settings } from './config.ts';
 import { database } from './db/client.ts';
-import { jobClaims, jobs, uploads, videos } from './db/schema.ts';
+import { uploads, videos } from './db/schema.ts';
+import { cancelLiveJobs } from './jobs.ts';
 import { deliver, redeliver, stageEvent } from './outbox.ts';
 import type { MasterStoredInput, MasterStoredResult } from './storage-rpc.ts';
 
@@ -111,37 +112,13 @@ export async function masterStored(
     },
     traceparent,
   );
-  const older = and(
-    eq(jobs.videoId, video.id),
-    ne(jobs.masterVersion, upload.id),
-    inArray(jobs.state, ['pending', 'processing']),
-  );
   await db.batch([
     db
       .update(uploads)
       .set({ state: 'stored', size: input.size, etag: input.etag, storedAt: now, eventId: staged.event.id })
       .where(eq(uploads.id, upload.id)),
     // Runners still on an older master lose their lease: their next call gets 409.
-    db
-      .update(jobClaims)
-      .set({ outcome: 'cancelled', endedAt: now, reason: 'a new master replaced this one' })
-      .where(
-        and(
-          eq(jobClaims.outcome, 'running'),
-          inArray(jobClaims.jobId, db.select({ id: jobs.id }).from(jobs).where(older)),
-        ),
-      ),
-    db
-      .update(jobs)
-      .set({
-        state: 'cancelled',
-        leaseTokenHash: null,
-        leaseExpiresAt: null,
-        lastError: 'a new master replaced this one',
-        updatedAt: now,
-        finishedAt: now,
-      })
-      .where(older),
+    ...cancelLiveJobs(db, video.id, 'a new master replaced this one', now, upload.id),
     db
       .update(videos)
       .set({
@@ -166,7 +143,7 @@ export async function masterStored(
       at: now,
     }),
   ]);
-  await deliver(env, db, [staged.event]);
+  defer(deliver(env, db, [staged.event]));
   if (video.masterKey && video.masterKey !== input.key) deleteLater(env, defer, video.masterKey, 'replaced');
   return { outcome: 'accepted' };
 }

@@ -2,20 +2,37 @@
  * What a runner reports on success is checked against what it actually stored before the video is
  * marked ready: every path must stay inside the job's output prefix and every playlist and the
  * poster must exist. The poster is then copied to a public key, so thumbnailUrl never expires.
+ * Each job writes only below its own prefix and poster key, so purging a job's outputs is exact:
+ * it can never reach what another job made.
  */
-import type { z } from 'zod';
 import { errorFields, log } from '../../../lib/log.ts';
 import { type FieldError, Problem } from '../../../lib/problem.ts';
+import type { JobOutputs } from '../../../lib/runner-protocol.ts';
+import { isSafeKey, publicUrl } from '../../../lib/storage-grant.ts';
 import type { StoredRendition } from './db/schema.ts';
 import { deletePrefix } from './purge.ts';
-import type { SuccessRequest } from './runner-contract.ts';
-import { isSafeKey, publicUrl } from './storage-token.ts';
 import type { JobRow } from './videos.ts';
 
-export type CompletedOutputs = Omit<z.infer<typeof SuccessRequest>, 'leaseToken'>;
+type JobRef = Pick<JobRow, 'id' | 'videoId'>;
 
-export function outputPrefix(job: Pick<JobRow, 'id' | 'videoId'>): string {
+export function outputPrefix(job: JobRef): string {
   return `renditions/${job.videoId}/${job.id}/`;
+}
+
+/** The public copy of the job's poster. */
+export function posterKey(job: JobRef): string {
+  return `public/posters/${job.videoId}/${job.id}.jpg`;
+}
+
+/** Deletes what one job wrote (its output prefix) and published (its poster copy). */
+export async function purgeJobOutputs(bucket: R2Bucket, job: JobRef): Promise<void> {
+  try {
+    await deletePrefix(bucket, outputPrefix(job));
+    await bucket.delete(posterKey(job));
+  } catch (err) {
+    // Leftovers cost storage, not correctness; deleting the video purges them for good.
+    log('warn', 'could not purge job outputs', { videoId: job.videoId, jobId: job.id, ...errorFields(err) });
+  }
 }
 
 export interface PublishedOutputs {
@@ -23,14 +40,12 @@ export interface PublishedOutputs {
   renditions: StoredRendition[];
   posterKey: string;
   posterUrl: string;
-  /** Deletes the outputs and posters of the video's earlier jobs. */
-  cleanup(): Promise<void>;
 }
 
 export async function publishOutputs(
   bucket: R2Bucket,
-  job: Pick<JobRow, 'id' | 'videoId'>,
-  result: CompletedOutputs,
+  job: JobRef,
+  result: JobOutputs,
   origin: string,
 ): Promise<PublishedOutputs> {
   const prefix = outputPrefix(job);
@@ -56,8 +71,8 @@ export async function publishOutputs(
 
   const poster = await bucket.get(prefix + result.thumbnails.poster);
   if (!poster) throw Problem.badRequest('The poster disappeared.');
-  const posterKey = `public/posters/${job.videoId}/${job.id}.jpg`;
-  await bucket.put(posterKey, poster.body, {
+  const publicPoster = posterKey(job);
+  await bucket.put(publicPoster, poster.body, {
     httpMetadata: { contentType: poster.httpMetadata?.contentType ?? 'image/jpeg' },
   });
 
@@ -76,16 +91,7 @@ export async function publishOutputs(
   return {
     prefix,
     renditions,
-    posterKey,
-    posterUrl: publicUrl(origin, posterKey),
-    async cleanup() {
-      try {
-        await deletePrefix(bucket, `renditions/${job.videoId}/`, (k) => k.startsWith(prefix));
-        await deletePrefix(bucket, `public/posters/${job.videoId}/`, (k) => k === posterKey);
-      } catch (err) {
-        // Leftovers cost storage, not correctness; deleting the video purges them for good.
-        log('warn', 'could not delete superseded outputs', { videoId: job.videoId, ...errorFields(err) });
-      }
-    },
+    posterKey: publicPoster,
+    posterUrl: publicUrl(origin, publicPoster),
   };
 }

@@ -15,5 +15,7 @@ export const CLAIM_OUTCOMES = [
   'lease_expired',
   'aborted',
   'cancelled',
+  /** The runner was revoked; the job went back to pending without spending an attempt. */
+  'revoked',
 ] as const;
 export type ClaimOutcome = (typeof CLAIM_OUTCOMES)[number];

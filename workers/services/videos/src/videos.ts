@@ -4,9 +4,9 @@ import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { EventData } from '../../../../queues/events.ts';
 import { newestFirst } from '../../../lib/paging.ts';
 import { Problem } from '../../../lib/problem.ts';
+import { publicUrl } from '../../../lib/storage-grant.ts';
 import type { Db } from './db/client.ts';
 import { jobs, VIDEO_STATUSES, type VideoStatus, videos } from './db/schema.ts';
-import { publicUrl } from './storage-token.ts';
 
 export type VideoRow = typeof videos.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;

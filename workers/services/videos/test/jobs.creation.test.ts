@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { envelope } from '../../../../queues/publish.ts';
-import { call, createVideo, deliver, outbox, service, testEnv, uploadMaster } from './support/service.ts';
+import {
+  call,
+  createVideo,
+  deliver,
+  outbox,
+  service,
+  testEnv,
+  uploadMaster,
+  waitFor,
+} from './support/service.ts';
 
 async function jobsOf(videoId: string) {
   const { results } = await testEnv.DB.prepare(
@@ -99,10 +108,7 @@ describe('the master arriving', () => {
     const first = await uploadMaster(video.videoId, 'first');
     const second = await uploadMaster(video.videoId, 'second');
     expect(second.result.outcome).toBe('accepted');
-    const until = Date.now() + 3000;
-    while ((await testEnv.MEDIA.head(first.key)) && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(await testEnv.MEDIA.head(first.key)).toBeNull();
+    await waitFor(async () => (await testEnv.MEDIA.head(first.key)) === null);
     const shown = await call('videos.get', { params: { id: video.videoId } });
     expect(shown.body.master.version).toBe(second.uploadId);
   });

@@ -1,20 +1,20 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { claimNextJob } from '../src/jobs.ts';
-import { claim, claimsOf, clearJobQueue, jobRow, report, videoWithJob } from './support/runner.ts';
+import { claimJob } from '../src/jobs.ts';
+import { claim, claimsOf, clearJobQueue, jobRow, report, runnerRef, videoWithJob } from './support/runner.ts';
 import { call, outbox, testEnv, uploadMaster } from './support/service.ts';
 
 /** JOB_RETRY_BASE_SECONDS is 10 in vitest.config.ts: retries wait 10 s, then 20 s, … */
 const later = (s: number) => new Date(Date.now() + s * 1000);
 
-async function claimAt(at: Date, runnerId = 'runner-x') {
-  const c = await claimNextJob(testEnv, runnerId, at);
+async function claimAt(at: Date, name = 'runner-a') {
+  const c = await claimJob(testEnv, await runnerRef(name), at);
   if (c.kind !== 'job') throw new Error(`expected a job, got ${c.kind}`);
   return c;
 }
 
 async function failAt(at: Date, retryable = true, reason = 'ffmpeg crashed (signal 9)') {
   const c = await claimAt(at);
-  const res = await report('error', c.job.id, { leaseToken: c.leaseToken, reason, retryable });
+  const res = await report('fail', c.job.id, { leaseToken: c.leaseToken, reason, retryable });
   expect(res.status).toBe(204);
   return c.job.id;
 }
@@ -25,7 +25,7 @@ describe('a retryable error', () => {
   it('puts the job back with back-off: not claimable before notBefore, claimable after', async () => {
     const { videoId, jobId } = await videoWithJob();
     const { job } = (await claim()).body;
-    const res = await report('error', jobId, {
+    const res = await report('fail', jobId, {
       leaseToken: job.leaseToken,
       reason: 'network blip',
       retryable: true,
@@ -50,7 +50,7 @@ describe('a retryable error', () => {
     await failAt(later(11 + 21), true, 'ffmpeg crashed again');
     const row = await jobRow(jobId);
     expect(row).toMatchObject({ state: 'failed', failures: 3, last_error: 'ffmpeg crashed again' });
-    expect((await claimNextJob(testEnv, 'runner-x', later(3600))).kind).toBe('none');
+    expect((await claimJob(testEnv, await runnerRef(), later(3600))).kind).toBe('none');
 
     const video = await call('videos.get', { params: { id: videoId } });
     expect(video.body).toMatchObject({ status: 'failed', failureReason: 'ffmpeg crashed again' });
@@ -81,7 +81,7 @@ describe('lost leases', () => {
     await claimAt(later(0), 'r1');
     await claimAt(later(61), 'r2');
     await claimAt(later(122), 'r3');
-    expect((await claimNextJob(testEnv, 'r4', later(183))).kind).toBe('none');
+    expect((await claimJob(testEnv, await runnerRef('r4'), later(183))).kind).toBe('none');
     expect(await jobRow(jobId)).toMatchObject({ state: 'failed', failures: 3 });
     expect((await claimsOf(jobId)).map((c) => c.outcome)).toEqual([
       'lease_expired',
@@ -126,7 +126,7 @@ describe('a new master', () => {
     const second = await uploadMaster(videoId, 'the better cut');
     expect(second.result.outcome).toBe('accepted');
     expect(await jobRow(jobId)).toMatchObject({ state: 'cancelled' });
-    expect((await report('update', jobId, { leaseToken: job.leaseToken, progress: 50 })).status).toBe(409);
+    expect((await report('heartbeat', jobId, { leaseToken: job.leaseToken, progress: 50 })).status).toBe(409);
     expect((await claimsOf(jobId)).map((c) => c.outcome)).toEqual(['cancelled']);
   });
 });

@@ -1,13 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { claimNextJob, extendLease } from '../src/jobs.ts';
-import { checkAccess, parseStoragePath, verifyToken } from '../src/storage-token.ts';
+import { checkAccess, parseStoragePath, verifyToken } from '../../../lib/storage-grant.ts';
+import { claimJob, heartbeatJob } from '../src/jobs.ts';
 import {
   claim,
   claimsOf,
   clearJobQueue,
+  completeBody,
   jobRow,
   report,
-  successBody,
+  runner,
+  runnerRef,
   videoWithJob,
 } from './support/runner.ts';
 import { call, ORIGIN, testEnv } from './support/service.ts';
@@ -65,7 +67,10 @@ describe('claiming a job', () => {
 
     const video = await call('videos.get', { params: { id: videoId } });
     expect(video.body.status).toBe('processing');
-    expect(video.body.transcode).toMatchObject({ state: 'processing', runnerId: 'runner-a' });
+    expect(video.body.transcode).toMatchObject({
+      state: 'processing',
+      runnerId: (await runner('runner-a')).id,
+    });
     expect((await claim('runner-b')).status).toBe(204);
   });
 
@@ -81,7 +86,7 @@ describe('keeping the lease', () => {
   it('an update records progress and extends the lease', async () => {
     const { videoId } = await videoWithJob();
     const { job } = (await claim()).body;
-    const res = await report('update', job.jobId, {
+    const res = await report('heartbeat', job.jobId, {
       leaseToken: job.leaseToken,
       progress: 42.5,
       speed: 1.8,
@@ -96,17 +101,17 @@ describe('keeping the lease', () => {
   it('answers 409 to a lease token that is not the current one, and 404 to an unknown job', async () => {
     await videoWithJob();
     const { job } = (await claim()).body;
-    const stale = await report('update', job.jobId, { leaseToken: 'not-the-token', progress: 1 });
+    const stale = await report('heartbeat', job.jobId, { leaseToken: 'not-the-token', progress: 1 });
     expect(stale.status).toBe(409);
     expect(stale.problem?.code).toBe('conflict');
     const wrong = 'not-the-token';
-    expect((await report('success', job.jobId, successBody(wrong))).status).toBe(409);
+    expect((await report('complete', job.jobId, completeBody(wrong))).status).toBe(409);
     expect(
-      (await report('error', job.jobId, { leaseToken: wrong, reason: 'x', retryable: true })).status,
+      (await report('fail', job.jobId, { leaseToken: wrong, reason: 'x', retryable: true })).status,
     ).toBe(409);
     expect((await report('abort', job.jobId, { leaseToken: wrong, reason: 'x' })).status).toBe(409);
     expect((await jobRow(job.jobId))!.state).toBe('processing');
-    expect((await report('update', 'job_nope', { leaseToken: job.leaseToken, progress: 1 })).status).toBe(
+    expect((await report('heartbeat', 'job_nope', { leaseToken: job.leaseToken, progress: 1 })).status).toBe(
       404,
     );
   });
@@ -118,27 +123,38 @@ describe('a runner that stops reporting', () => {
     const first = (await claim('runner-dies')).body.job;
     expect((await claim('runner-b')).status).toBe(204);
 
-    const reclaimed = await claimNextJob(testEnv, 'runner-b', secondsFromNow(61));
+    const reclaimed = await claimJob(testEnv, await runnerRef('runner-b'), secondsFromNow(61));
     expect(reclaimed.kind).toBe('job');
     if (reclaimed.kind !== 'job') return;
     expect(reclaimed.job.id).toBe(jobId);
     expect(reclaimed.leaseToken).not.toBe(first.leaseToken);
 
-    const late = await report('update', jobId, { leaseToken: first.leaseToken, progress: 90 });
+    const late = await report(
+      'heartbeat',
+      jobId,
+      { leaseToken: first.leaseToken, progress: 90 },
+      'runner-dies',
+    );
     expect(late.status).toBe(409);
+    const [dies, b] = [await runner('runner-dies'), await runner('runner-b')];
     expect(await claimsOf(jobId)).toEqual([
-      expect.objectContaining({ runner_id: 'runner-dies', outcome: 'lease_expired' }),
-      expect.objectContaining({ runner_id: 'runner-b', outcome: 'running' }),
+      expect.objectContaining({ runner_id: dies.id, outcome: 'lease_expired' }),
+      expect.objectContaining({ runner_id: b.id, outcome: 'running' }),
     ]);
     const video = await call('videos.get', { params: { id: videoId } });
-    expect(video.body.transcode).toMatchObject({ state: 'processing', runnerId: 'runner-b', attempt: 2 });
+    expect(video.body.transcode).toMatchObject({ state: 'processing', runnerId: b.id, attempt: 2 });
   });
 
   it('cannot extend a lease that already expired, even before anyone reclaimed it', async () => {
     await videoWithJob();
     const { job } = (await claim()).body;
     await expect(
-      extendLease(testEnv, job.jobId, job.leaseToken, { progress: 5 }, secondsFromNow(61)),
+      heartbeatJob(
+        testEnv,
+        { runner: await runnerRef(), jobId: job.jobId, leaseToken: job.leaseToken },
+        { progress: 5 },
+        secondsFromNow(61),
+      ),
     ).rejects.toMatchObject({ status: 409 });
   });
 });
@@ -159,14 +175,20 @@ describe('giving a job back', () => {
 describe('draining a runner', () => {
   it('a drained runner claims nothing until it is let back', async () => {
     await videoWithJob();
-    const drained = await call('videos.runnerDrain', { params: { runnerId: 'runner-maint' } });
+    const { id: runnerId } = await runner('runner-maint');
+    const drained = await call('videos.runnerDrain', { params: { runnerId } });
     expect(drained.status).toBe(200);
     expect(drained.body.drained).toBe(true);
     expect((await claim('runner-maint')).status).toBe(204);
-    expect((await call('videos.runnerUndrain', { params: { runnerId: 'runner-maint' } })).status).toBe(200);
+    expect((await call('videos.runnerUndrain', { params: { runnerId } })).status).toBe(200);
     expect((await claim('runner-maint')).status).toBe(200);
     const fleet = await call('videos.runners');
-    const entry = fleet.body.find((r: { runnerId: string }) => r.runnerId === 'runner-maint');
-    expect(entry).toMatchObject({ drained: false, runningJobs: [expect.stringMatching(/^job_/)] });
+    const entry = fleet.body.find((r: { runnerId: string }) => r.runnerId === runnerId);
+    expect(entry).toMatchObject({
+      name: 'runner-maint',
+      drained: false,
+      runningJobs: [expect.stringMatching(/^job_/)],
+    });
+    expect((await call('videos.runnerDrain', { params: { runnerId: 'rnr_unknown' } })).status).toBe(404);
   });
 });

@@ -1,32 +1,35 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { checkAccess, parseStoragePath, verifyToken } from '../src/storage-token.ts';
+import { checkAccess, parseStoragePath, verifyToken } from '../../../lib/storage-grant.ts';
+import { completeJob } from '../src/jobs.ts';
 import {
   claim,
   clearJobQueue,
+  completeBody,
   jobRow,
   report,
+  runnerRef,
   storeOutputs,
-  successBody,
   videoWithJob,
 } from './support/runner.ts';
-import { anonymous, call, deliverEvents, ORIGIN, outbox, testEnv, uploadMaster } from './support/service.ts';
+import {
+  anonymous,
+  call,
+  deliverEvents,
+  ORIGIN,
+  outbox,
+  testEnv,
+  uploadMaster,
+  waitFor,
+} from './support/service.ts';
 
 beforeEach(clearJobQueue);
-
-async function waitFor(check: () => Promise<boolean>, ms = 3000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a successful job', () => {
   it('records the renditions and the poster, makes the video ready and emits VideoTranscoded', async () => {
     const { videoId, jobId } = await videoWithJob();
     const { job } = (await claim()).body;
     await storeOutputs(videoId, jobId);
-    const res = await report('success', jobId, successBody(job.leaseToken));
+    const res = await report('complete', jobId, completeBody(job.leaseToken));
     expect(res.status).toBe(204);
 
     const posterUrl = `${ORIGIN}/storage/public/posters/${videoId}/${jobId}.jpg`;
@@ -58,7 +61,9 @@ describe('a successful job', () => {
       thumbnailUrl: posterUrl,
     });
     expect((event!.envelope.data as { renditions: unknown[] }).renditions).toHaveLength(2);
-    expect((await report('update', jobId, { leaseToken: job.leaseToken, progress: 100 })).status).toBe(409);
+    expect((await report('heartbeat', jobId, { leaseToken: job.leaseToken, progress: 100 })).status).toBe(
+      409,
+    );
   });
 
   it('keeps an admin-set thumbnail over the generated poster', async () => {
@@ -70,7 +75,7 @@ describe('a successful job', () => {
     await deliverEvents('VideoUploaded', videoId);
     const { job } = (await claim()).body;
     await storeOutputs(videoId, job.jobId);
-    await report('success', job.jobId, successBody(job.leaseToken));
+    await report('complete', job.jobId, completeBody(job.leaseToken));
     const video = await call('videos.get', { params: { id: videoId } });
     expect(video.body.thumbnailUrl).toBe('https://img.example.com/a.jpg');
   });
@@ -80,7 +85,7 @@ describe('a successful job', () => {
     expect((await call('videos.renditions', { params: { id: videoId } })).status).toBe(404);
     const { job } = (await claim()).body;
     await storeOutputs(videoId, jobId);
-    await report('success', jobId, successBody(job.leaseToken));
+    await report('complete', jobId, completeBody(job.leaseToken));
     const res = await call('videos.renditions', { params: { id: videoId } });
     expect(res.status).toBe(200);
     const prefix = `renditions/${videoId}/${jobId}/`;
@@ -99,13 +104,13 @@ describe('a successful job', () => {
     const { videoId, jobId: oldJob } = await videoWithJob();
     const first = (await claim()).body.job;
     await storeOutputs(videoId, oldJob);
-    await report('success', oldJob, successBody(first.leaseToken));
+    await report('complete', oldJob, completeBody(first.leaseToken));
     await uploadMaster(videoId, 'second cut');
     await deliverEvents('VideoUploaded', videoId);
     const second = (await claim()).body.job;
     expect(second.jobId).not.toBe(oldJob);
     await storeOutputs(videoId, second.jobId);
-    await report('success', second.jobId, successBody(second.leaseToken));
+    await report('complete', second.jobId, completeBody(second.leaseToken));
     await waitFor(
       async () => (await testEnv.MEDIA.head(`renditions/${videoId}/${oldJob}/master.m3u8`)) === null,
     );
@@ -114,11 +119,33 @@ describe('a successful job', () => {
   });
 });
 
+describe('a success repeated after its answer was lost', () => {
+  it('is refused with 409 and leaves the published outputs alone', async () => {
+    const { videoId, jobId } = await videoWithJob();
+    const { job } = (await claim()).body;
+    await storeOutputs(videoId, jobId);
+    expect((await report('complete', jobId, completeBody(job.leaseToken))).status).toBe(204);
+    const deferred: Promise<unknown>[] = [];
+    const again = completeJob(
+      testEnv,
+      { runner: await runnerRef(), jobId, leaseToken: job.leaseToken },
+      completeBody(job.leaseToken) as never,
+      ORIGIN,
+      (p) => deferred.push(p),
+    );
+    await expect(again).rejects.toMatchObject({ status: 409 });
+    await Promise.allSettled(deferred);
+    expect(await testEnv.MEDIA.head(`renditions/${videoId}/${jobId}/master.m3u8`)).not.toBeNull();
+    expect(await testEnv.MEDIA.head(`public/posters/${videoId}/${jobId}.jpg`)).not.toBeNull();
+    expect((await call('videos.get', { params: { id: videoId } })).body.status).toBe('ready');
+  });
+});
+
 describe('a success that does not hold up', () => {
   it('is refused with 400 when it names outputs that were never stored; the lease stays', async () => {
     const { videoId, jobId } = await videoWithJob();
     const { job } = (await claim()).body;
-    const res = await report('success', jobId, successBody(job.leaseToken));
+    const res = await report('complete', jobId, completeBody(job.leaseToken));
     expect(res.status).toBe(400);
     expect(res.problem?.errors?.map((e) => e.path)).toContain('masterPlaylist');
     expect(await jobRow(jobId)).toMatchObject({ state: 'processing' });
@@ -130,9 +157,9 @@ describe('a success that does not hold up', () => {
     const { job } = (await claim()).body;
     await storeOutputs(videoId, jobId);
     const res = await report(
-      'success',
+      'complete',
       jobId,
-      successBody(job.leaseToken, { masterPlaylist: '../../other/master.m3u8' }),
+      completeBody(job.leaseToken, { masterPlaylist: '../../other/master.m3u8' }),
     );
     expect(res.status).toBe(400);
     expect(res.problem?.errors).toEqual([{ path: 'masterPlaylist', message: expect.any(String) }]);

@@ -48,7 +48,7 @@ describe('deleting a video while it transcodes', () => {
     const { job } = (await claim()).body;
     expect((await call('videos.delete', { params: { id: videoId } })).status).toBe(204);
     expect(await jobRow(jobId)).toMatchObject({ state: 'cancelled' });
-    expect((await report('update', jobId, { leaseToken: job.leaseToken, progress: 10 })).status).toBe(409);
+    expect((await report('heartbeat', jobId, { leaseToken: job.leaseToken, progress: 10 })).status).toBe(409);
     expect((await claim()).status).toBe(204);
   });
 });

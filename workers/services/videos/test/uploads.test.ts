@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAccess, parseStoragePath, verifyToken } from '../src/storage-token.ts';
+import { checkAccess, parseStoragePath, verifyToken } from '../../../lib/storage-grant.ts';
 import { call, createVideo, deliver, ORIGIN, outbox, testEnv } from './support/service.ts';
 
 async function grantOf(url: string) {

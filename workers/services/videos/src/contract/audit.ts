@@ -8,7 +8,7 @@ export const AuditEntry = z
   .object({
     auditId: z.string(),
     at: z.string(),
-    actor: z.object({ id: z.string(), type: z.enum(['user', 'api_key', 'system']) }),
+    actor: z.object({ id: z.string(), type: z.enum(['user', 'api_key', 'runner', 'system']) }),
     action: z.string().openapi({ example: 'video.update' }),
     videoId: z.string().nullable(),
     before: z.unknown(),

@@ -1,99 +1,10 @@
-/** The runner protocol of runner-contract.ts as routes, and the admin view of the runner fleet. */
+/** The admin's side of the runner fleet: registration tokens, runners, draining and revoking. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute, type RoutePolicy } from '../../../../lib/api.ts';
-import {
-  AbortRequest,
-  ClaimRequest,
-  ClaimResponse,
-  ErrorRequest,
-  SuccessRequest,
-  UpdateRequest,
-  UpdateResponse,
-} from '../runner-contract.ts';
 import { body, json, problems } from './schemas.ts';
 
 const tags = ['Runners'];
-const policy: RoutePolicy = { access: 'runner', rateLimit: 'ingest', bodyLimit: 256 * 1024 };
-const JobParam = z.object({
-  jobId: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'jobId', in: 'path' } }),
-});
-const leaseLost = {
-  409: { description: 'The lease is not held (expired, reclaimed or ended): drop the job.' },
-};
-
-export const claimJob = defineRoute({
-  id: 'videos.runnerRequest',
-  service: 'videos',
-  policy,
-  route: createRoute({
-    method: 'post',
-    path: '/runners/jobs/request',
-    tags,
-    summary: 'Claim the next transcode job with a lease (runner token).',
-    request: body(ClaimRequest),
-    responses: { 200: json(ClaimResponse, 'A job.'), 204: { description: 'Nothing to do.' }, ...problems },
-  }),
-});
-
-export const updateJob = defineRoute({
-  id: 'videos.runnerUpdate',
-  service: 'videos',
-  policy,
-  route: createRoute({
-    method: 'post',
-    path: '/runners/jobs/{jobId}/update',
-    tags,
-    summary: 'Report progress; extends the lease.',
-    request: { params: JobParam, ...body(UpdateRequest) },
-    responses: { 200: json(UpdateResponse, 'The new lease expiry.'), ...leaseLost, ...problems },
-  }),
-});
-
-export const jobSucceeded = defineRoute({
-  id: 'videos.runnerSuccess',
-  service: 'videos',
-  policy,
-  route: createRoute({
-    method: 'post',
-    path: '/runners/jobs/{jobId}/success',
-    tags,
-    summary: 'Report the outputs; the video becomes ready.',
-    request: { params: JobParam, ...body(SuccessRequest) },
-    responses: { 204: { description: 'Recorded.' }, ...leaseLost, ...problems },
-  }),
-});
-
-export const jobFailed = defineRoute({
-  id: 'videos.runnerError',
-  service: 'videos',
-  policy,
-  route: createRoute({
-    method: 'post',
-    path: '/runners/jobs/{jobId}/error',
-    tags,
-    summary: 'Report a failure; retryable ones are retried with back-off up to the attempt limit.',
-    request: { params: JobParam, ...body(ErrorRequest) },
-    responses: { 204: { description: 'Recorded.' }, ...leaseLost, ...problems },
-  }),
-});
-
-export const jobAborted = defineRoute({
-  id: 'videos.runnerAbort',
-  service: 'videos',
-  policy,
-  route: createRoute({
-    method: 'post',
-    path: '/runners/jobs/{jobId}/abort',
-    tags,
-    summary: 'Give the job back untouched; it is claimable again at once.',
-    request: { params: JobParam, ...body(AbortRequest) },
-    responses: { 204: { description: 'Released.' }, ...leaseLost, ...problems },
-  }),
-});
+const policy: RoutePolicy = { access: 'admin', scopes: ['videos:admin'] };
 
 const RunnerParam = z.object({
   runnerId: z
@@ -103,34 +14,134 @@ const RunnerParam = z.object({
     .openapi({ param: { name: 'runnerId', in: 'path' } }),
 });
 
+const TokenParam = z.object({
+  tokenId: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'tokenId', in: 'path' } }),
+});
+
 export const RunnerView = z
   .object({
     runnerId: z.string(),
-    firstSeenAt: z.string(),
-    lastSeenAt: z.string(),
+    name: z.string(),
+    registeredAt: z.string(),
+    lastSeenAt: z.string().openapi({ description: "The runner's last call of any kind." }),
     drained: z.boolean(),
     drainedAt: z.string().nullable(),
+    revoked: z.boolean(),
+    revokedAt: z.string().nullable(),
     runningJobs: z.array(z.string()),
   })
   .openapi('Runner');
 
+export const RegistrationTokenView = z
+  .object({
+    tokenId: z.string(),
+    description: z.string().nullable(),
+    maxUses: z.number().int(),
+    uses: z.number().int(),
+    state: z.enum(['active', 'spent', 'expired', 'revoked']),
+    expiresAt: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('RunnerRegistrationToken');
+
+export const RegistrationTokenCreate = z
+  .object({
+    description: z.string().trim().min(1).max(200).optional().openapi({ example: 'GPU pool, eu-west' }),
+    /** How many runners may register with it. */
+    maxUses: z.number().int().min(1).max(1000).default(1),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 24 * 3600)
+      .default(24 * 3600),
+  })
+  .openapi('RunnerRegistrationTokenCreate');
+
+export const createRunnerRegistrationToken = defineRoute({
+  id: 'videos.createRunnerRegistrationToken',
+  service: 'videos',
+  policy,
+  route: createRoute({
+    method: 'post',
+    path: '/runners/registration-tokens',
+    tags,
+    summary: 'Create a registration token for runners (admin); the token is shown once.',
+    request: body(RegistrationTokenCreate),
+    responses: {
+      201: json(
+        RegistrationTokenView.extend({ registrationToken: z.string() }),
+        'Created. Hand the token to the runner(s); it is not shown again.',
+      ),
+      ...problems,
+    },
+  }),
+});
+
+export const listRunnerRegistrationTokens = defineRoute({
+  id: 'videos.listRunnerRegistrationTokens',
+  service: 'videos',
+  policy,
+  route: createRoute({
+    method: 'get',
+    path: '/runners/registration-tokens',
+    tags,
+    summary: 'Registration tokens, newest first, without the tokens themselves (admin).',
+    responses: { 200: json(z.array(RegistrationTokenView), 'Registration tokens.'), ...problems },
+  }),
+});
+
+export const revokeRunnerRegistrationToken = defineRoute({
+  id: 'videos.revokeRunnerRegistrationToken',
+  service: 'videos',
+  policy,
+  route: createRoute({
+    method: 'delete',
+    path: '/runners/registration-tokens/{tokenId}',
+    tags,
+    summary: 'Revoke a registration token (admin); runners already registered with it keep working.',
+    request: { params: TokenParam },
+    responses: { 204: { description: 'Revoked.' }, ...problems },
+  }),
+});
+
 export const listRunners = defineRoute({
   id: 'videos.runners',
   service: 'videos',
-  policy: { access: 'admin', scopes: ['videos:admin'] },
+  policy,
   route: createRoute({
     method: 'get',
     path: '/runners',
     tags,
-    summary: 'Runners seen polling, most recent first, with the jobs they hold (admin).',
+    summary: 'Registered runners, most recently seen first, with the jobs they hold (admin).',
     responses: { 200: json(z.array(RunnerView), 'Runners.'), ...problems },
+  }),
+});
+
+export const revokeRunner = defineRoute({
+  id: 'videos.revokeRunner',
+  service: 'videos',
+  policy,
+  route: createRoute({
+    method: 'delete',
+    path: '/runners/{runnerId}',
+    tags,
+    summary: 'Revoke a runner (admin): its token stops working and its jobs are reclaimed at once.',
+    request: { params: RunnerParam },
+    responses: { 200: json(RunnerView, 'Revoked.'), ...problems },
   }),
 });
 
 export const drainRunner = defineRoute({
   id: 'videos.runnerDrain',
   service: 'videos',
-  policy: { access: 'admin', scopes: ['videos:admin'] },
+  policy,
   route: createRoute({
     method: 'put',
     path: '/runners/{runnerId}/drain',
@@ -144,7 +155,7 @@ export const drainRunner = defineRoute({
 export const undrainRunner = defineRoute({
   id: 'videos.runnerUndrain',
   service: 'videos',
-  policy: { access: 'admin', scopes: ['videos:admin'] },
+  policy,
   route: createRoute({
     method: 'delete',
     path: '/runners/{runnerId}/drain',
@@ -155,13 +166,12 @@ export const undrainRunner = defineRoute({
   }),
 });
 
-export const runnerRoutes = [
-  claimJob,
-  updateJob,
-  jobSucceeded,
-  jobFailed,
-  jobAborted,
+export const runnerFleetRoutes = [
+  createRunnerRegistrationToken,
+  listRunnerRegistrationTokens,
+  revokeRunnerRegistrationToken,
   listRunners,
+  revokeRunner,
   drainRunner,
   undrainRunner,
 ] as const;

@@ -139,14 +139,46 @@ export const jobClaims = sqliteTable(
   (t) => [index('job_claims_job').on(t.jobId, t.claimedAt)],
 );
 
-/** Runners seen polling; an admin may drain one so it claims nothing new. */
-export const runners = sqliteTable('runners', {
-  id: text('id').primaryKey(),
-  firstSeenAt: ms('first_seen_at').notNull(),
-  lastSeenAt: ms('last_seen_at').notNull(),
-  drainedAt: ms('drained_at'),
-  drainedBy: text('drained_by'),
-});
+/**
+ * Registered runners. A runner is known by the SHA-256 of its runner token; an admin may drain one
+ * (it claims nothing new) or revoke it (its token stops working and its jobs are reclaimed).
+ */
+export const runners = sqliteTable(
+  'runners',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    registrationTokenId: text('registration_token_id').notNull(),
+    registeredAt: ms('registered_at').notNull(),
+    /** Updated by every runner call. */
+    lastSeenAt: ms('last_seen_at').notNull(),
+    drainedAt: ms('drained_at'),
+    drainedBy: text('drained_by'),
+    revokedAt: ms('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [uniqueIndex('runners_token').on(t.tokenHash)],
+);
+
+/** What an admin hands out to let runners register: shown once, kept as a SHA-256. */
+export const runnerRegistrationTokens = sqliteTable(
+  'runner_registration_tokens',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    description: text('description'),
+    /** How many runners may register with it. */
+    maxUses: integer('max_uses').notNull(),
+    uses: integer('uses').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: ms('created_at').notNull(),
+    revokedAt: ms('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [uniqueIndex('runner_registration_tokens_token').on(t.tokenHash)],
+);
 
 export const auditLog = sqliteTable(
   'audit_log',
@@ -154,7 +186,7 @@ export const auditLog = sqliteTable(
     id: text('id').primaryKey(),
     at: ms('at').notNull(),
     actorId: text('actor_id').notNull(),
-    actorType: text('actor_type', { enum: ['user', 'api_key', 'system'] }).notNull(),
+    actorType: text('actor_type', { enum: ['user', 'api_key', 'runner', 'system'] }).notNull(),
     action: text('action').notNull(),
     videoId: text('video_id'),
     before: text('before', { mode: 'json' }).$type<unknown>(),

@@ -1,11 +1,12 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { implement, noContent } from '../../../../lib/api.ts';
 import { errorFields, log } from '../../../../lib/log.ts';
 import { actorOf, auditEntry } from '../audit.ts';
 import type { Env } from '../config.ts';
 import { deleteVideo } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
-import { jobClaims, jobs, uploads, videos } from '../db/schema.ts';
+import { uploads, videos } from '../db/schema.ts';
+import { cancelLiveJobs } from '../jobs.ts';
 import { deliverLater, stageEvent } from '../outbox.ts';
 import { masterStorage } from '../uploads/index.ts';
 import { auditSnapshot, requireVideo } from '../videos.ts';
@@ -18,33 +19,13 @@ export const deleteVideoHandler = implement(deleteVideo, async (input, caller, e
   const db = database(env.DB);
   const now = new Date();
   const before = await requireVideo(db, input.params.id);
-  const live = and(eq(jobs.videoId, before.id), inArray(jobs.state, ['pending', 'processing']));
   const openMultipart = await db
     .select()
     .from(uploads)
     .where(and(eq(uploads.videoId, before.id), eq(uploads.state, 'issued'), eq(uploads.kind, 'multipart')));
   const deleted = stageEvent(db, 'VideoDeleted', before.id, { videoId: before.id }, caller.traceparent);
   await db.batch([
-    db
-      .update(jobClaims)
-      .set({ outcome: 'cancelled', endedAt: now, reason: 'the video was deleted' })
-      .where(
-        and(
-          eq(jobClaims.outcome, 'running'),
-          inArray(jobClaims.jobId, db.select({ id: jobs.id }).from(jobs).where(live)),
-        ),
-      ),
-    db
-      .update(jobs)
-      .set({
-        state: 'cancelled',
-        leaseTokenHash: null,
-        leaseExpiresAt: null,
-        lastError: 'the video was deleted',
-        updatedAt: now,
-        finishedAt: now,
-      })
-      .where(live),
+    ...cancelLiveJobs(db, before.id, 'the video was deleted', now),
     db
       .update(uploads)
       .set({ state: 'aborted' })

@@ -1,9 +1,9 @@
 import { implement, json } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
+import { encodeKey, signGrant, storageUrl } from '../../../../lib/storage-grant.ts';
 import { type Env, settings } from '../config.ts';
 import { videoRenditions } from '../contract/videos.ts';
 import { database } from '../db/client.ts';
-import { encodeKey, signGrant, storageUrl } from '../storage-token.ts';
 import { requireVideo } from '../videos.ts';
 
 /** How long the admin's signed output URLs stay valid. */

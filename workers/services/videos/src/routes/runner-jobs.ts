@@ -1,42 +1,52 @@
-/** The runner protocol (runner-contract.ts): claim, heartbeat, and the three ways a claim ends. */
-import { implement, json, noContent } from '../../../../lib/api.ts';
-import type { Env } from '../config.ts';
-import { claimJob, jobAborted, jobFailed, jobSucceeded, updateJob } from '../contract/runners.ts';
+/** The runner protocol (workers/lib/runner-protocol.ts): claim, heartbeat, and the three ways a claim ends. */
+import { json, noContent } from '../../../../lib/api.ts';
+import {
+  abortJobRoute,
+  claimJobRoute,
+  completeJobRoute,
+  failJobRoute,
+  heartbeatJobRoute,
+} from '../contract/runner-jobs.ts';
 import { jobPayload } from '../job-payload.ts';
-import { abortJob, claimNextJob, completeJob, extendLease, failJob } from '../jobs.ts';
-import { requireRunner } from '../runner-auth.ts';
+import { abortJob, claimJob, completeJob, failJob, heartbeatJob } from '../jobs.ts';
+import { implementRunnerRoute } from '../runner-access.ts';
 
-export const claimJobHandler = implement(claimJob, async (input, caller, env: Env) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
-  // maxJobs is a capacity hint; each claim hands out one job, and runners with room ask again.
-  const claim = await claimNextJob(env, input.body.runnerId);
+export const claimJobHandler = implementRunnerRoute(claimJobRoute, async (_input, runner, caller, env) => {
+  const claim = await claimJob(env, runner);
   if (claim.kind !== 'job') return { status: 204 };
   return json(200, { job: await jobPayload(env, claim.job, claim.leaseToken, caller.origin) });
 });
 
-export const updateJobHandler = implement(updateJob, async (input, _caller, env: Env) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
-  const { leaseToken, ...progress } = input.body;
-  const leaseExpiresAt = await extendLease(env, input.params.jobId, leaseToken, progress);
-  return json(200, { leaseExpiresAt: leaseExpiresAt.toISOString() });
-});
+export const heartbeatJobHandler = implementRunnerRoute(
+  heartbeatJobRoute,
+  async (input, runner, _caller, env) => {
+    const { leaseToken, ...progress } = input.body;
+    const lease = { runner, jobId: input.params.jobId, leaseToken };
+    const leaseExpiresAt = await heartbeatJob(env, lease, progress);
+    return json(200, { leaseExpiresAt: leaseExpiresAt.toISOString() });
+  },
+);
 
-export const jobSucceededHandler = implement(jobSucceeded, async (input, caller, env: Env, ctx) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
-  const { leaseToken, ...result } = input.body;
-  await completeJob(env, input.params.jobId, leaseToken, result, caller.origin, (p) => ctx.waitUntil(p));
-  return noContent;
-});
+export const completeJobHandler = implementRunnerRoute(
+  completeJobRoute,
+  async (input, runner, caller, env, ctx) => {
+    const { leaseToken, ...outputs } = input.body;
+    const lease = { runner, jobId: input.params.jobId, leaseToken };
+    await completeJob(env, lease, outputs, caller.origin, (p) => ctx.waitUntil(p));
+    return noContent;
+  },
+);
 
-export const jobFailedHandler = implement(jobFailed, async (input, _caller, env: Env) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
+export const failJobHandler = implementRunnerRoute(failJobRoute, async (input, runner, _caller, env, ctx) => {
   const { leaseToken, reason, retryable } = input.body;
-  await failJob(env, input.params.jobId, leaseToken, { reason, retryable });
+  await failJob(env, { runner, jobId: input.params.jobId, leaseToken }, { reason, retryable }, (p) =>
+    ctx.waitUntil(p),
+  );
   return noContent;
 });
 
-export const jobAbortedHandler = implement(jobAborted, async (input, _caller, env: Env) => {
-  await requireRunner(input, env.RUNNER_TOKEN);
-  await abortJob(env, input.params.jobId, input.body.leaseToken, input.body.reason);
+export const abortJobHandler = implementRunnerRoute(abortJobRoute, async (input, runner, _caller, env) => {
+  const { leaseToken, reason } = input.body;
+  await abortJob(env, { runner, jobId: input.params.jobId, leaseToken }, reason);
   return noContent;
 });

@@ -1,4 +1,4 @@
-import { signGrant, storageUrl } from '../storage-token.ts';
+import { signGrant, storageUrl } from '../../../../lib/storage-grant.ts';
 import {
   bareEtag,
   type CompletedPart,

@@ -1,23 +1,72 @@
-/** A transcoder runner's side of the protocol, driven by hand: claims, reports, and the outputs it writes. */
+/**
+ * A transcoder runner's side of the protocol, driven by hand: registration, claims, reports, and
+ * the outputs it writes. Runners are registered by name on first use, as a runner does at start-up.
+ */
 import { expect } from 'vitest';
-import { call, createVideo, deliverEvents, RUNNER_TOKEN, testEnv, uploadMaster } from './service.ts';
+import type { RunnerRow } from '../../src/runner-access.ts';
+import { call, createVideo, deliverEvents, testEnv, uploadMaster } from './service.ts';
 
-export const runnerAuth = { authorization: `Bearer ${RUNNER_TOKEN}` };
-
-export async function claim(runnerId = 'runner-a') {
-  return call('videos.runnerRequest', { body: { runnerId, maxJobs: 1 }, headers: runnerAuth });
+export interface TestRunner {
+  id: string;
+  name: string;
+  token: string;
+  auth: { authorization: string };
 }
 
-type Action = 'update' | 'success' | 'error' | 'abort';
-const ROUTE = {
-  update: 'videos.runnerUpdate',
-  success: 'videos.runnerSuccess',
-  error: 'videos.runnerError',
-  abort: 'videos.runnerAbort',
-} as const satisfies Record<Action, string>;
+/** A registration token, as an admin creates it. */
+export async function registrationToken(options: Record<string, unknown> = {}): Promise<string> {
+  const res = await call('videos.createRunnerRegistrationToken', { body: options });
+  expect(res.status).toBe(201);
+  return res.body.registrationToken as string;
+}
 
-export async function report(action: Action, jobId: string, body: Record<string, unknown>) {
-  return call(ROUTE[action], { params: { jobId }, body, headers: runnerAuth });
+export async function registerRunner(name: string, token?: string): Promise<TestRunner> {
+  const res = await call('videos.runner.register', {
+    body: { registrationToken: token ?? (await registrationToken()), name },
+  });
+  expect(res.status, JSON.stringify(res.problem)).toBe(201);
+  const { runnerId, runnerToken } = res.body as { runnerId: string; runnerToken: string };
+  return { id: runnerId, name, token: runnerToken, auth: { authorization: `Bearer ${runnerToken}` } };
+}
+
+const known = new Map<string, TestRunner>();
+
+/** The runner registered under `name` in this test file, registering it if need be. */
+export async function runner(name = 'runner-a'): Promise<TestRunner> {
+  const cached = known.get(name);
+  if (cached && (await runnerRow(cached.id))) return cached;
+  const fresh = await registerRunner(name);
+  known.set(name, fresh);
+  return fresh;
+}
+
+export async function runnerRow(runnerId: string): Promise<RunnerRow | undefined> {
+  const row = await testEnv.DB.prepare('SELECT id, drained_at FROM runners WHERE id = ?')
+    .bind(runnerId)
+    .first<{ id: string; drained_at: number | null }>();
+  return row
+    ? ({ id: row.id, drainedAt: row.drained_at ? new Date(row.drained_at) : null } as RunnerRow)
+    : undefined;
+}
+
+/** The runner as the domain functions take it, fresh from the database. */
+export async function runnerRef(name = 'runner-a'): Promise<RunnerRow> {
+  return (await runnerRow((await runner(name)).id))!;
+}
+
+export async function claim(name = 'runner-a') {
+  return call('videos.runner.claim', { body: { maxJobs: 1 }, headers: (await runner(name)).auth });
+}
+
+export type JobOperation = 'heartbeat' | 'complete' | 'fail' | 'abort';
+
+export async function report(
+  operation: JobOperation,
+  jobId: string,
+  body: Record<string, unknown>,
+  name = 'runner-a',
+) {
+  return call(`videos.runner.${operation}`, { params: { jobId }, body, headers: (await runner(name)).auth });
 }
 
 /** Other tests' leftover jobs would be claimed first (the oldest claimable job wins). */
@@ -86,7 +135,7 @@ export async function storeOutputs(videoId: string, jobId: string) {
   }
 }
 
-export function successBody(leaseToken: string, overrides: Record<string, unknown> = {}) {
+export function completeBody(leaseToken: string, overrides: Record<string, unknown> = {}) {
   return {
     leaseToken,
     durationSec: 6.02,

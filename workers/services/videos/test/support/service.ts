@@ -16,7 +16,6 @@ import type { MasterStoredResult } from '../../src/storage-rpc.ts';
 
 export const testEnv = env;
 export const ORIGIN = 'http://platform.test';
-export const RUNNER_TOKEN = 'test-runner-token';
 
 /** The videos Worker's entrypoint over RPC, typed from its class (wrangler types' mainModule). */
 export const service = exports.default;
@@ -130,4 +129,13 @@ export async function auditRows(videoId: string) {
     before: r.before ? JSON.parse(r.before) : null,
     after: r.after ? JSON.parse(r.after) : null,
   }));
+}
+
+/** Polls `check` until it holds (work the Worker finishes after answering, e.g. deleting objects). */
+export async function waitFor(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

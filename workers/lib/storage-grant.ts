@@ -1,12 +1,11 @@
 /**
- * Signed storage URLs, `<origin>/storage/<token>/<key>`: the videos service signs a grant (method,
- * key or key prefix, expiry, size limit) with HMAC-SHA256 under STORAGE_SIGNING_KEY; the gateway's
- * storage endpoint verifies it and streams to or from R2. The token sits in the path so relative
- * URIs inside an HLS playlist inherit it. This file is shared by both Workers: it imports nothing
- * of the videos runtime.
+ * Storage grants, carried by signed storage URLs `<origin>/storage/<token>/<key>`: the videos
+ * service signs a grant (method, key or key prefix, expiry, size limit) with HMAC-SHA256 under
+ * STORAGE_SIGNING_KEY; the gateway's storage endpoint verifies it and streams to or from R2. The
+ * token sits in the path so relative URIs inside an HLS playlist inherit it.
  */
 import { z } from 'zod';
-import { base64url } from '../../../lib/ids.ts';
+import { base64url } from './ids.ts';
 
 const Grant = z.object({
   /** GET also allows HEAD. */

@@ -7,7 +7,7 @@ import {
   signGrant,
   storageUrl,
   verifyToken,
-} from '../src/storage-token.ts';
+} from '../../../lib/storage-grant.ts';
 
 const SECRET = 'unit-test-secret';
 const NOW = 1_800_000_000;
