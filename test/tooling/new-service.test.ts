@@ -54,7 +54,18 @@ describe('npm run new-service', () => {
     const lint = run('biome', ['check', '.']);
     expect(lint.status, lint.out).toBe(0);
 
-    const tests = run('vitest', ['run', '--project', NAME, '--project', 'tooling', 'wiring']);
+    // Its own tests, the wiring checks, and the gateway starting with the new binding.
+    const tests = run('vitest', [
+      'run',
+      '--project',
+      NAME,
+      '--project',
+      'tooling',
+      '--project',
+      'gateway',
+      'wiring',
+      'openapi-document',
+    ]);
     expect(tests.status, tests.out).toBe(0);
     expect(tests.out).toMatch(/Tests\s+\S*\d+ passed/);
   });

@@ -1,6 +1,12 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { ROOT, readConfig } from '../../scripts/platform.ts';
 import { testJwks } from './test/support/keys.ts';
+
+/** Every service Worker the gateway binds (wrangler.jsonc), so that a new service needs no edit here. */
+const services = (
+  (readConfig(`${ROOT}/wrangler.jsonc`) as { services?: { service: string }[] }).services ?? []
+).map((s) => s.service);
 
 export default defineConfig(async () => ({
   plugins: [
@@ -10,7 +16,7 @@ export default defineConfig(async () => ({
         // The front door is tested here with fixture routes (test/support/fixture.ts); the real
         // services behind it are exercised end to end in test/e2e. These placeholders only satisfy
         // the config's service bindings.
-        workers: ['auth', 'videos'].map((name) => ({
+        workers: services.map((name) => ({
           name,
           modules: true,
           script: 'export default { fetch() { return new Response(null, { status: 503 }) } }',

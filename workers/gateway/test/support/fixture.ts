@@ -1,7 +1,13 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { createRoute, z } from '@hono/zod-openapi';
 import { exportJWK, generateKeyPair } from 'jose';
-import { type ApiRoute, type Caller, defineRoute, type RouteInput } from '../../../lib/api.ts';
+import {
+  type ApiRoute,
+  type Caller,
+  defineRoute,
+  type RouteInput,
+  SERVICE_BINDING,
+} from '../../../lib/api.ts';
 import { createApp } from '../../src/app.ts';
 
 const ok = { 200: { description: 'ok' } };
@@ -150,7 +156,12 @@ export async function gateway(
   const request = new Request(`${init.origin ?? 'http://gateway.test'}${path}`, { ...init, headers });
   const testEnv = {
     ...env,
-    VIDEOS: fixtureService,
+    // Every service the config binds answers as the fixture service; auth also verifies credentials.
+    ...Object.fromEntries(
+      Object.values(SERVICE_BINDING)
+        .filter((binding) => binding in env)
+        .map((binding) => [binding, fixtureService]),
+    ),
     AUTH: {
       ...fixtureService,
       jwks: async () => JSON.parse(env.JWKS_JSON),
