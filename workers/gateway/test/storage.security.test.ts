@@ -147,3 +147,94 @@ describe('storage URLs refuse what they were not signed for', () => {
     expect(res.headers.get('allow')).toBe('GET, HEAD, PUT');
   });
 });
+
+describe('stored objects are served as what the platform says they are', () => {
+  const read = async (key: string, init: RequestInit = {}) =>
+    storage(await signed({ key }, undefined, key), init);
+  const store = (key: string, contentType: string, body = 'x') =>
+    env.MEDIA.put(key, body, { httpMetadata: { contentType } });
+
+  it('a stored object uploaded as text/html is served as an attachment, never as a page', async () => {
+    for (const key of [
+      'renditions/vh/jh/720p/evil.html',
+      'renditions/vh/jh/poster.svg',
+      'masters/vh/upl_1',
+    ]) {
+      await store(key, 'text/html; charset=utf-8', '<script>alert(document.cookie)</script>');
+      const res = await read(key);
+      expect(res.status, key).toBe(200);
+      expect(res.headers.get('content-type'), key).toBe('application/octet-stream');
+      expect(res.headers.get('content-disposition'), key).toBe('attachment');
+      expect(res.headers.get('x-content-type-options'), key).toBe('nosniff');
+      expect(res.headers.get('cross-origin-resource-policy'), key).toBe('same-site');
+      const head = await read(key, { method: 'HEAD' });
+      expect(head.headers.get('content-type'), key).toBe('application/octet-stream');
+      expect(head.headers.get('content-disposition'), key).toBe('attachment');
+    }
+  });
+
+  it('the type comes from the key and its role, whatever type the object was uploaded with', async () => {
+    const table: [string, string][] = [
+      ['public/posters/vt/jt.jpg', 'image/jpeg'],
+      ['renditions/vt/jt/storyboard.jpg', 'image/jpeg'],
+      ['renditions/vt/jt/poster.webp', 'image/webp'],
+      ['renditions/vt/jt/storyboard.vtt', 'text/vtt'],
+      ['renditions/vt/jt/master.m3u8', 'application/vnd.apple.mpegurl'],
+      ['renditions/vt/jt/720p/index.m3u8', 'application/vnd.apple.mpegurl'],
+      ['renditions/vt/jt/720p/init.mp4', 'video/mp4'],
+      ['renditions/vt/jt/720p/seg_00001.m4s', 'video/mp4'],
+      ['renditions/vt/jt/audio_128k/init.mp4', 'audio/mp4'],
+      ['renditions/vt/jt/audio_128k/seg_00001.m4s', 'audio/mp4'],
+      ['renditions/vt/jt/720p/seg_00001.ts', 'video/mp2t'],
+      ['renditions/vt/jt/thumbnails.json', 'application/json'],
+    ];
+    for (const [key, type] of table) {
+      await store(key, 'text/html');
+      const res = key.startsWith('public/')
+        ? await storage(`http://gateway.test/storage/${key}`)
+        : await read(key);
+      expect(res.status, key).toBe(200);
+      expect(res.headers.get('content-type'), key).toBe(type);
+      expect(res.headers.get('content-disposition'), key).toBeNull();
+      expect(res.headers.get('x-content-type-options'), key).toBe('nosniff');
+    }
+  });
+
+  it('posters, storyboards and media may be shown by pages and players on other origins', async () => {
+    for (const key of [
+      'public/posters/vc/jc.jpg',
+      'renditions/vc/jc/storyboard.jpg',
+      'renditions/vc/jc/storyboard.vtt',
+      'renditions/vc/jc/720p/seg_00001.m4s',
+      'renditions/vc/jc/master.m3u8',
+    ]) {
+      await store(key, 'application/octet-stream');
+      const res = key.startsWith('public/')
+        ? await storage(`http://gateway.test/storage/${key}`)
+        : await read(key);
+      expect(res.headers.get('cross-origin-resource-policy'), key).toBe('cross-origin');
+      // Opened on its own, the object shows in a document that loads it from here: no default-src 'none'.
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, key).toContain("img-src 'self'");
+      expect(csp, key).toContain("media-src 'self'");
+    }
+    const data = await read('renditions/vt/jt/thumbnails.json');
+    expect(data.headers.get('cross-origin-resource-policy')).toBe('same-site');
+  });
+
+  it('a runner that uploads a playlist as text/html cannot make R2 keep that type', async () => {
+    const key = 'renditions/vu/ju/720p/index.m3u8';
+    const url = await signed(
+      { method: 'PUT', key: 'renditions/vu/ju/', prefix: true },
+      undefined,
+      'renditions/vu/ju/',
+    );
+    const res = await storage(`${url}720p/index.m3u8`, {
+      method: 'PUT',
+      body: '#EXTM3U\n',
+      headers: { 'content-type': 'text/html', 'content-length': '8' },
+    });
+    expect(res.status).toBe(200);
+    expect((await env.MEDIA.head(key))!.httpMetadata?.contentType).toBe('application/vnd.apple.mpegurl');
+  });
+});

@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import { Problem } from '../../../lib/problem.ts';
 import { settings } from '../config.ts';
 import type { GatewayBindings } from '../env.ts';
+import { isEmbeddableMedia } from '../storage/media-types.ts';
 
 /** Outside local development every request must arrive over HTTPS. */
 export function enforceHttps(): MiddlewareHandler<GatewayBindings> {
@@ -35,13 +36,19 @@ const PAGE_CSP = [
 /** Data (JSON, media) is never a document: nothing may run in it or frame it (OWASP REST advice). */
 const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-/** The same headers on every response, computed once; the CSP depends on what the body is. */
+/**
+ * Images, cues, playlists and segments: opened on their own, the browser shows them in a document
+ * that loads them from here (with inline styles), which `default-src 'none'` would leave blank.
+ */
+const MEDIA_CSP =
+  "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+/** The same headers on every response, computed once; CSP and CORP depend on what the body is. */
 const SECURITY_HEADERS: [string, string][] = [
   ['Strict-Transport-Security', 'max-age=63072000; includeSubDomains; preload'],
   ['X-Content-Type-Options', 'nosniff'],
   ['X-Frame-Options', 'DENY'],
   ['Referrer-Policy', 'strict-origin-when-cross-origin'],
-  ['Cross-Origin-Resource-Policy', 'same-site'],
   ['Cross-Origin-Opener-Policy', 'same-origin'],
 ];
 
@@ -50,8 +57,12 @@ export function securityHeaders(): MiddlewareHandler<GatewayBindings> {
     await next();
     const headers = c.res.headers;
     for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
-    const html = headers.get('content-type')?.startsWith('text/html') ?? false;
-    headers.set('Content-Security-Policy', html ? PAGE_CSP : DATA_CSP);
+    const type = headers.get('content-type');
+    const media = isEmbeddableMedia(type);
+    // Posters and storyboards are shown by players and pages on other origins.
+    headers.set('Cross-Origin-Resource-Policy', media ? 'cross-origin' : 'same-site');
+    const html = type?.startsWith('text/html') ?? false;
+    headers.set('Content-Security-Policy', html ? PAGE_CSP : media ? MEDIA_CSP : DATA_CSP);
   };
 }
 
