@@ -154,7 +154,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const secrets = localSecrets(stateDir, opts);
   const url = `http://127.0.0.1:${opts.port}`;
   const envFile = path.join(stateDir, 'dev.env');
-  const envText = Object.entries({ ...secrets, PUBLIC_ORIGIN: url })
+  // The gateway's CORS allow-list follows the port it runs on (wrangler.jsonc names only 8787).
+  const corsOrigins = `${url},http://localhost:${opts.port}`;
+  const envText = Object.entries({ CORS_ORIGINS: corsOrigins, ...secrets, PUBLIC_ORIGIN: url })
     .map(([k, v]) => `${k}=${dotenvValue(v)}`)
     .join('\n');
   writeFileSync(envFile, envText, { mode: 0o600 });

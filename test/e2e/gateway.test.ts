@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api } from './support/http.ts';
+import { api, baseUrl } from './support/http.ts';
 
 describe('the platform behind the gateway', () => {
   it('is live and ready, with every service it binds', async () => {
@@ -40,10 +40,12 @@ describe('the platform behind the gateway', () => {
   });
 
   it('answers a cross-origin preflight only for allowed origins', async () => {
+    // The allow-list follows the port the platform runs on.
+    const local = baseUrl().replace('127.0.0.1', 'localhost');
     const ok = await api('OPTIONS', '/videos', {
-      headers: { Origin: 'http://localhost:8787', 'Access-Control-Request-Method': 'POST' },
+      headers: { Origin: local, 'Access-Control-Request-Method': 'POST' },
     });
-    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:8787');
+    expect(ok.headers.get('access-control-allow-origin')).toBe(local);
     const evil = await api('OPTIONS', '/videos', {
       headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
     });

@@ -219,3 +219,65 @@ describe('client address and network rules', () => {
     expect((await gateway('/fixture/blocked', { ip: '198.51.100.1' })).status).toBe(200);
   });
 });
+
+describe('CORS', () => {
+  const corsHeaders = (res: Response) =>
+    [...res.headers.keys()].filter((k) => k.startsWith('access-control-'));
+  const preflight = {
+    'Access-Control-Request-Method': 'POST',
+    'Access-Control-Request-Headers': 'authorization',
+  };
+
+  it('a disallowed origin gets no CORS headers at all', async () => {
+    const origin = 'https://evil.example';
+    const read = await gateway('/fixture/public', { headers: { Origin: origin } });
+    expect(read.status).toBe(200);
+    expect(corsHeaders(read)).toEqual([]);
+    const pre = await gateway('/fixture/items', {
+      method: 'OPTIONS',
+      headers: { Origin: origin, ...preflight },
+    });
+    expect(corsHeaders(pre)).toEqual([]);
+    expect(pre.headers.get('vary')).toContain('Origin');
+  });
+
+  it('an allowed origin gets a preflight answer that carries the security headers too', async () => {
+    const res = await gateway('/fixture/items', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', ...preflight },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.com');
+    expect(res.headers.get('Access-Control-Allow-Credentials')).toBe('true');
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    expect(res.headers.get('Strict-Transport-Security')).toContain('max-age=');
+    expect(res.headers.get('Content-Security-Policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get('X-Frame-Options')).toBe('DENY');
+    expect(res.headers.get('X-Request-Id')).toBeTruthy();
+  });
+
+  it('the gateway always allows its own public origin, whatever the allow-list says', async () => {
+    const vars = { PUBLIC_ORIGIN: 'http://127.0.0.1:9123' };
+    const own = await gateway('/fixture/items', {
+      method: 'OPTIONS',
+      vars,
+      headers: { Origin: 'http://127.0.0.1:9123', ...preflight },
+    });
+    expect(own.status).toBe(204);
+    expect(own.headers.get('Access-Control-Allow-Origin')).toBe('http://127.0.0.1:9123');
+    const otherPort = await gateway('/fixture/public', {
+      vars,
+      headers: { Origin: 'http://127.0.0.1:8787' },
+    });
+    expect(corsHeaders(otherPort)).toEqual([]);
+  });
+
+  it('a wildcard allow-list admits any origin, never with credentials', async () => {
+    const res = await gateway('/fixture/public', {
+      vars: { CORS_ORIGINS: '*' },
+      headers: { Origin: 'https://player.example' },
+    });
+    expect(res.headers.get('Access-Control-Allow-Origin')).toBe('*');
+    expect(res.headers.get('Access-Control-Allow-Credentials')).toBeNull();
+  });
+});

@@ -91,34 +91,46 @@ const ALLOWED_HEADERS = [
   'If-None-Match',
 ];
 
-let corsFrom: string | undefined;
-let corsHandler: MiddlewareHandler<GatewayBindings> | undefined;
+const corsOptions = {
+  allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  allowHeaders: ALLOWED_HEADERS,
+  exposeHeaders: EXPOSED,
+  maxAge: 600,
+};
+/** Hono's cors sets its headers whatever the origin, so it only ever sees allowed origins. */
+const echoOrigin = cors({ ...corsOptions, origin: (origin) => origin, credentials: true });
+const anyOrigin = cors({ ...corsOptions, origin: '*', credentials: false });
 
-/** CORS from the CORS_ORIGINS allow-list; origins not on it get no CORS headers at all. */
+let listFrom: string | undefined;
+let list: { any: boolean; origins: Set<string> } = { any: false, origins: new Set() };
+
+function allowList(raw: string) {
+  if (raw !== listFrom) {
+    const entries = raw
+      .split(',')
+      .map((s) => s.trim().replace(/\/+$/, ''))
+      .filter(Boolean);
+    list = { any: entries.includes('*'), origins: new Set(entries) };
+    listFrom = raw;
+  }
+  return list;
+}
+
+/**
+ * CORS for the origins of the CORS_ORIGINS allow-list and for the gateway's own public origin
+ * (PUBLIC_ORIGIN, else the origin it was reached at); `*` admits any origin, without credentials.
+ * Any other origin gets no CORS header at all, and its preflight falls through to the router.
+ */
 export function corsFromAllowList(): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
-    if (!c.req.header('origin')) {
-      await next();
-      c.res.headers.append('Vary', 'Origin');
-      return;
+    const origin = c.req.header('origin');
+    if (origin) {
+      const { any, origins } = allowList(settings(c.env).CORS_ORIGINS);
+      if (any) return anyOrigin(c, next);
+      if (origins.has(origin) || origin === c.get('caller').origin.replace(/\/+$/, ''))
+        return echoOrigin(c, next);
     }
-    const list = settings(c.env).CORS_ORIGINS;
-    if (!corsHandler || corsFrom !== list) {
-      const allowed = list
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const any = allowed.includes('*');
-      corsHandler = cors({
-        origin: (origin) => (any ? '*' : allowed.includes(origin) ? origin : null),
-        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ALLOWED_HEADERS,
-        exposeHeaders: EXPOSED,
-        credentials: !any,
-        maxAge: 600,
-      });
-      corsFrom = list;
-    }
-    return corsHandler(c, next);
+    await next();
+    c.res.headers.append('Vary', 'Origin');
   };
 }
