@@ -6,15 +6,16 @@ import type { GatewayBindings } from '../env.ts';
 import { authenticate } from '../middleware/authenticate.ts';
 import { jsonBody } from '../middleware/body.ts';
 import { ipFilter } from '../middleware/ip-rules.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
+import { rateLimitByAddress, rateLimitByCaller } from '../middleware/rate-limit.ts';
 import type { MethodIndex } from './matcher.ts';
 
 export type RouteHandler = (c: Context<GatewayBindings>, route: ApiRoute) => Promise<Response>;
 
 /**
- * Registers one route of the table with its policy chain, in this order: IP rules, the caller's
- * credentials and access rule, the rate limit, then the body's media type and size; the route's
- * own zod validators run after these, and the handler last. Its OpenAPI operation is derived from
+ * Registers one route of the table with its policy chain, in this order: IP rules, the per-IP rate
+ * limit (before credentials, so bad tokens and keys are limited too), the caller's credentials and
+ * access rule, the per-user and per-API-key limits, then the body's media type and size; the
+ * route's own zod validators run after these, and the handler last. Its OpenAPI operation is derived from
  * the same policy (documentRoute); internal routes are served but left out of the document.
  */
 export function registerRoute(
@@ -31,8 +32,9 @@ export function registerRoute(
       await next();
     },
     ipFilter(policy.ipGroup),
+    rateLimitByAddress(policy.rateLimit ?? 'default'),
     authenticate(route),
-    rateLimit(policy.rateLimit ?? 'default'),
+    rateLimitByCaller(policy.rateLimit ?? 'default'),
   ];
   if (takesJsonBody(route)) chain.push(jsonBody(policy.bodyLimit));
   methods.add(route.route.method, route.route.path);
