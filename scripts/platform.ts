@@ -85,6 +85,7 @@ export function localSecrets(stateDir: string, opts: PlatformOptions): Record<st
   secrets.STORAGE_SIGNING_KEY ??= gen();
   secrets.RUNNER_TOKEN ??= gen();
   secrets.KEY_ENCRYPTION_KEY ??= gen();
+  secrets.METRICS_TOKEN ??= gen();
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return { ...secrets, ADMIN_EMAIL: opts.adminEmail, ADMIN_PASSWORD: opts.adminPassword, ...opts.vars };
 }

@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { api, baseUrl } from './support/http.ts';
 
 describe('the platform behind the gateway', () => {
   it('is live and ready, with every service it binds', async () => {
     expect((await api('GET', '/healthz')).status).toBe(200);
-    const ready = await api('GET', '/readyz');
+    const ready = await api('GET', '/readyz', {
+      headers: { 'X-Metrics-Token': inject('secrets').METRICS_TOKEN! },
+    });
     expect(ready.status).toBe(200);
     expect(ready.body.checks.auth.ok).toBe(true);
     expect(ready.body.checks.videos.ok).toBe(true);

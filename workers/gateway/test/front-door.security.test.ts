@@ -117,7 +117,10 @@ describe('when the auth service is down', () => {
       vars,
     });
     expect(again.status).toBe(200);
-    const ready = await gateway('/readyz', { vars });
+    const ready = await gateway('/readyz', {
+      vars,
+      headers: bearer(await signToken({ sub: 'usr_root', roles: ['admin'] })),
+    });
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { checks: Record<string, { ok: boolean; error?: string }> };
     expect(body.checks.auth).toMatchObject({ ok: false, error: 'auth is unreachable' });
@@ -279,5 +282,55 @@ describe('CORS', () => {
     });
     expect(res.headers.get('Access-Control-Allow-Origin')).toBe('*');
     expect(res.headers.get('Access-Control-Allow-Credentials')).toBeNull();
+  });
+});
+
+describe('/readyz', () => {
+  const authDown = {
+    AUTH: {
+      jwks: async () => JSON.parse(env.JWKS_JSON),
+      ready: async () => {
+        throw new Error('auth D1 at 10.1.2.3:5432 refused the connection');
+      },
+    },
+  } as never;
+
+  it('/readyz tells an anonymous caller nothing about its dependencies', async () => {
+    const up = await gateway('/readyz');
+    expect(up.status).toBe(200);
+    expect(await up.json()).toEqual({ status: 'ready' });
+    const down = await gateway('/readyz', { vars: authDown });
+    expect(down.status).toBe(503);
+    const text = await down.text();
+    expect(JSON.parse(text)).toEqual({ status: 'not_ready' });
+    expect(text).not.toMatch(/auth|10\.1\.2\.3|refused/);
+  });
+
+  it('a viewer learns no more than an anonymous caller', async () => {
+    const res = await gateway('/readyz', { vars: authDown, headers: bearer(await signToken()) });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'not_ready' });
+  });
+
+  it('an admin and the metrics token see every check', async () => {
+    for (const headers of [
+      bearer(await signToken({ sub: 'usr_root', roles: ['admin'] })),
+      { 'x-metrics-token': env.METRICS_TOKEN },
+    ]) {
+      const res = await gateway('/readyz', { vars: authDown, headers });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { status: string; checks: Record<string, { ok: boolean }> };
+      expect(body.status).toBe('not_ready');
+      expect(body.checks.auth).toMatchObject({ ok: false });
+      expect(body.checks.kv?.ok).toBe(true);
+    }
+  });
+
+  it('a wrong metrics token is refused, not treated as anonymous', async () => {
+    for (const token of ['wrong', `${env.METRICS_TOKEN}x`, env.METRICS_TOKEN.slice(0, -1)]) {
+      const res = await gateway('/readyz', { headers: { 'x-metrics-token': token } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
   });
 });
