@@ -217,6 +217,47 @@ describe('client address and network rules', () => {
     expect((await gateway('/fixture/admin-network', { ip: '::ffff:10.0.0.1' })).status).toBe(200);
   });
 
+  it('/internal/* answers only the internal networks, also where a route names no group', async () => {
+    expect((await gateway('/internal/fixture', { ip: '10.1.2.3' })).status).toBe(200);
+    expect((await gateway('/internal/fixture', { ip: '198.51.100.7' })).status).toBe(403);
+  });
+
+  it('outside development, /internal/* is refused when no internal allow-list is configured', async () => {
+    for (const ENVIRONMENT of ['production', 'staging', 'test'] as const) {
+      for (const IP_RULES of [
+        '{}',
+        '{"internal":{"deny":["203.0.113.0/24"]}}',
+        '{"*":{"allow":["10.0.0.0/8"]}}',
+      ]) {
+        const vars = { ENVIRONMENT, IP_RULES };
+        const res = await gateway('/internal/fixture', {
+          ip: '10.1.2.3',
+          vars,
+          origin: 'https://gateway.test',
+        });
+        expect(res.status, `${ENVIRONMENT} ${IP_RULES}`).toBe(403);
+        const dlq = await gateway('/internal/dlq/videos-events', {
+          ip: '10.1.2.3',
+          vars,
+          origin: 'https://gateway.test',
+          headers: bearer(await signToken({ sub: 'usr_root', roles: ['admin'] })),
+        });
+        expect(dlq.status).toBe(403);
+      }
+      // Other routes are not affected.
+      const open = await gateway('/fixture/public', {
+        vars: { ENVIRONMENT, IP_RULES: '{}' },
+        origin: 'https://gateway.test',
+      });
+      expect(open.status).toBe(200);
+    }
+    const dev = await gateway('/internal/fixture', {
+      ip: '10.1.2.3',
+      vars: { ENVIRONMENT: 'development', IP_RULES: '{}' },
+    });
+    expect(dev.status).toBe(200);
+  });
+
   it('deny-lists per route group', async () => {
     expect((await gateway('/fixture/blocked', { ip: '203.0.113.50' })).status).toBe(403);
     expect((await gateway('/fixture/blocked', { ip: '198.51.100.1' })).status).toBe(200);

@@ -5,7 +5,7 @@ import { documentRoute, isInternal, takesJsonBody } from '../../../lib/openapi.t
 import type { GatewayBindings } from '../env.ts';
 import { authenticate } from '../middleware/authenticate.ts';
 import { jsonBody } from '../middleware/body.ts';
-import { ipFilter } from '../middleware/ip-rules.ts';
+import { INTERNAL_GROUP, ipFilter } from '../middleware/ip-rules.ts';
 import { rateLimitByAddress, rateLimitByCaller } from '../middleware/rate-limit.ts';
 import type { MethodIndex } from './matcher.ts';
 
@@ -25,13 +25,14 @@ export function registerRoute(
   methods: MethodIndex,
 ): void {
   const { policy } = route;
+  const ipGroups = [policy.ipGroup, route.route.path.startsWith('/internal/') ? INTERNAL_GROUP : undefined];
   const chain: MiddlewareHandler<GatewayBindings>[] = [
     async (c, next) => {
       c.set('routeId', route.id);
       c.set('routePattern', route.route.path);
       await next();
     },
-    ipFilter(policy.ipGroup),
+    ipFilter([...new Set(ipGroups.filter((g) => g !== undefined))]),
     rateLimitByAddress(policy.rateLimit ?? 'default'),
     authenticate(route),
     rateLimitByCaller(policy.rateLimit ?? 'default'),
