@@ -26,13 +26,6 @@ export function base64url(bytes: Uint8Array): string {
   return btoa(s).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
-/** Compares a presented secret with the expected one in constant time (over digests, so lengths match). */
-export async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const digest = (s: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s));
-  const [a, b] = await Promise.all([digest(given), digest(expected)]);
-  return crypto.subtle.timingSafeEqual(a, b);
-}
-
 export async function sha256Hex(input: string): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(input));
   return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');

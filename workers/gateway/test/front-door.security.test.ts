@@ -301,7 +301,7 @@ describe('CORS', () => {
   });
 
   it('the gateway always allows its own public origin, whatever the allow-list says', async () => {
-    const vars = { PUBLIC_ORIGIN: 'http://127.0.0.1:9123' };
+    const vars = { PUBLIC_ORIGIN: 'http://127.0.0.1:9123' } as never;
     const own = await gateway('/fixture/items', {
       method: 'OPTIONS',
       vars,
