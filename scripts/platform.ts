@@ -89,6 +89,7 @@ export function localSecrets(stateDir: string, opts: PlatformOptions): Record<st
   secrets.KEY_ENCRYPTION_KEY ??= gen();
   // Runners have their own tokens now; a shared one from an older state directory is dropped.
   delete secrets.RUNNER_TOKEN;
+  secrets.METRICS_TOKEN ??= gen();
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return { ...secrets, ADMIN_EMAIL: opts.adminEmail, ADMIN_PASSWORD: opts.adminPassword, ...opts.vars };
 }
@@ -183,7 +184,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const secrets = localSecrets(stateDir, opts);
   const url = `http://127.0.0.1:${opts.port}`;
   const envFile = path.join(stateDir, 'dev.env');
-  const envText = Object.entries({ ...secrets, PUBLIC_ORIGIN: url })
+  // The gateway's CORS allow-list follows the port it runs on (wrangler.jsonc names only 8787).
+  const corsOrigins = `${url},http://localhost:${opts.port}`;
+  const envText = Object.entries({ CORS_ORIGINS: corsOrigins, ...secrets, PUBLIC_ORIGIN: url })
     .map(([k, v]) => `${k}=${dotenvValue(v)}`)
     .join('\n');
   writeFileSync(envFile, envText, { mode: 0o600 });

@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { api } from './support/http.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { api, baseUrl } from './support/http.ts';
 
 describe('the platform behind the gateway', () => {
   it('is live and ready, with every service it binds', async () => {
     expect((await api('GET', '/healthz')).status).toBe(200);
-    const ready = await api('GET', '/readyz');
+    const ready = await api('GET', '/readyz', {
+      headers: { 'X-Metrics-Token': inject('secrets').METRICS_TOKEN! },
+    });
     expect(ready.status).toBe(200);
     expect(ready.body.checks.auth.ok).toBe(true);
     expect(ready.body.checks.videos.ok).toBe(true);
@@ -40,10 +42,12 @@ describe('the platform behind the gateway', () => {
   });
 
   it('answers a cross-origin preflight only for allowed origins', async () => {
+    // The allow-list follows the port the platform runs on.
+    const local = baseUrl().replace('127.0.0.1', 'localhost');
     const ok = await api('OPTIONS', '/videos', {
-      headers: { Origin: 'http://localhost:8787', 'Access-Control-Request-Method': 'POST' },
+      headers: { Origin: local, 'Access-Control-Request-Method': 'POST' },
     });
-    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:8787');
+    expect(ok.headers.get('access-control-allow-origin')).toBe(local);
     const evil = await api('OPTIONS', '/videos', {
       headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
     });

@@ -26,11 +26,13 @@ export default defineConfig(async () => ({
           JWKS_JSON: JSON.stringify((await testJwks()).jwks),
           TEST_SIGNING_JWK: JSON.stringify((await testJwks()).privateJwk),
           IP_RULES: JSON.stringify({
+            internal: { allow: ['10.0.0.0/8', '127.0.0.0/8', '::1/128', '0.0.0.0/32'] },
             admin: { allow: ['10.0.0.0/8', '2001:db8::/32'] },
             blocked: { deny: ['203.0.113.0/24'] },
           }),
           CORS_ORIGINS: 'https://app.example.com',
           STORAGE_SIGNING_KEY: 'test-storage-signing-key',
+          METRICS_TOKEN: 'test-metrics-token-0123456789abcdef',
         },
       },
     }),

@@ -57,7 +57,9 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 }
 
 function fromBase64url(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new StorageDenied('malformed', 'The storage token is malformed.');
+  // A length of 1 mod 4 is no base64 at all: atob would throw, and a thrown error is a 500.
+  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1)
+    throw new StorageDenied('malformed', 'The storage token is malformed.');
   const b64 = s.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (s.length % 4)) % 4);
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);

@@ -36,8 +36,9 @@ export function createApp(options: AppOptions = {}) {
   });
 
   app.use('*', requestContext());
-  app.use('*', corsFromAllowList());
+  // Outside CORS, so that preflight answers carry the security headers too.
   app.use('*', securityHeaders());
+  app.use('*', corsFromAllowList());
   app.use('*', enforceHttps());
   app.use('*', apiVersion());
 

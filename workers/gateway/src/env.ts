@@ -5,6 +5,7 @@
  */
 import { type Caller, SERVICE_BINDING, type ServiceName } from '../../lib/api.ts';
 import type { ServiceEntrypoint } from '../../lib/service.ts';
+import type { Decision } from './ratelimit/interface.ts';
 
 /** What the gateway calls on any service Worker: public routes, readiness, dead letters. */
 export type ServiceStub = Service<ServiceEntrypoint<unknown>>;
@@ -23,6 +24,8 @@ export interface GatewayVars {
   routeId?: string;
   routePattern?: string;
   apiVersion: string;
+  /** The rate limit closest to denying this request so far, announced in RateLimit-*. */
+  rateLimit?: Decision;
 }
 
 export type GatewayBindings = { Bindings: GatewayEnv; Variables: GatewayVars };

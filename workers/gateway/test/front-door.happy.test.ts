@@ -22,8 +22,10 @@ describe('routing and versioning', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('readyz reports each dependency it checked', async () => {
-    const res = await gateway('/readyz');
+  it('readyz reports each dependency it checked to an admin', async () => {
+    const res = await gateway('/readyz', {
+      headers: { authorization: `Bearer ${await signToken({ roles: ['admin'] })}` },
+    });
     const body = (await res.json()) as { status: string; checks: Record<string, { ok: boolean }> };
     expect(res.status).toBe(200);
     expect(body.status).toBe('ready');

@@ -117,7 +117,10 @@ describe('when the auth service is down', () => {
       vars,
     });
     expect(again.status).toBe(200);
-    const ready = await gateway('/readyz', { vars });
+    const ready = await gateway('/readyz', {
+      vars,
+      headers: bearer(await signToken({ sub: 'usr_root', roles: ['admin'] })),
+    });
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { checks: Record<string, { ok: boolean; error?: string }> };
     expect(body.checks.auth).toMatchObject({ ok: false, error: 'auth is unreachable' });
@@ -214,8 +217,161 @@ describe('client address and network rules', () => {
     expect((await gateway('/fixture/admin-network', { ip: '::ffff:10.0.0.1' })).status).toBe(200);
   });
 
+  it('/internal/* answers only the internal networks, also where a route names no group', async () => {
+    expect((await gateway('/internal/fixture', { ip: '10.1.2.3' })).status).toBe(200);
+    expect((await gateway('/internal/fixture', { ip: '198.51.100.7' })).status).toBe(403);
+  });
+
+  it('outside development, /internal/* is refused when no internal allow-list is configured', async () => {
+    for (const ENVIRONMENT of ['production', 'staging', 'test'] as const) {
+      for (const IP_RULES of [
+        '{}',
+        '{"internal":{"deny":["203.0.113.0/24"]}}',
+        '{"*":{"allow":["10.0.0.0/8"]}}',
+      ]) {
+        const vars = { ENVIRONMENT, IP_RULES };
+        const res = await gateway('/internal/fixture', {
+          ip: '10.1.2.3',
+          vars,
+          origin: 'https://gateway.test',
+        });
+        expect(res.status, `${ENVIRONMENT} ${IP_RULES}`).toBe(403);
+        const dlq = await gateway('/internal/dlq/videos-events', {
+          ip: '10.1.2.3',
+          vars,
+          origin: 'https://gateway.test',
+          headers: bearer(await signToken({ sub: 'usr_root', roles: ['admin'] })),
+        });
+        expect(dlq.status).toBe(403);
+      }
+      // Other routes are not affected.
+      const open = await gateway('/fixture/public', {
+        vars: { ENVIRONMENT, IP_RULES: '{}' },
+        origin: 'https://gateway.test',
+      });
+      expect(open.status).toBe(200);
+    }
+    const dev = await gateway('/internal/fixture', {
+      ip: '10.1.2.3',
+      vars: { ENVIRONMENT: 'development', IP_RULES: '{}' },
+    });
+    expect(dev.status).toBe(200);
+  });
+
   it('deny-lists per route group', async () => {
     expect((await gateway('/fixture/blocked', { ip: '203.0.113.50' })).status).toBe(403);
     expect((await gateway('/fixture/blocked', { ip: '198.51.100.1' })).status).toBe(200);
+  });
+});
+
+describe('CORS', () => {
+  const corsHeaders = (res: Response) =>
+    [...res.headers.keys()].filter((k) => k.startsWith('access-control-'));
+  const preflight = {
+    'Access-Control-Request-Method': 'POST',
+    'Access-Control-Request-Headers': 'authorization',
+  };
+
+  it('a disallowed origin gets no CORS headers at all', async () => {
+    const origin = 'https://evil.example';
+    const read = await gateway('/fixture/public', { headers: { Origin: origin } });
+    expect(read.status).toBe(200);
+    expect(corsHeaders(read)).toEqual([]);
+    const pre = await gateway('/fixture/items', {
+      method: 'OPTIONS',
+      headers: { Origin: origin, ...preflight },
+    });
+    expect(corsHeaders(pre)).toEqual([]);
+    expect(pre.headers.get('vary')).toContain('Origin');
+  });
+
+  it('an allowed origin gets a preflight answer that carries the security headers too', async () => {
+    const res = await gateway('/fixture/items', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', ...preflight },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.com');
+    expect(res.headers.get('Access-Control-Allow-Credentials')).toBe('true');
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    expect(res.headers.get('Strict-Transport-Security')).toContain('max-age=');
+    expect(res.headers.get('Content-Security-Policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get('X-Frame-Options')).toBe('DENY');
+    expect(res.headers.get('X-Request-Id')).toBeTruthy();
+  });
+
+  it('the gateway always allows its own public origin, whatever the allow-list says', async () => {
+    const vars = { PUBLIC_ORIGIN: 'http://127.0.0.1:9123' } as never;
+    const own = await gateway('/fixture/items', {
+      method: 'OPTIONS',
+      vars,
+      headers: { Origin: 'http://127.0.0.1:9123', ...preflight },
+    });
+    expect(own.status).toBe(204);
+    expect(own.headers.get('Access-Control-Allow-Origin')).toBe('http://127.0.0.1:9123');
+    const otherPort = await gateway('/fixture/public', {
+      vars,
+      headers: { Origin: 'http://127.0.0.1:8787' },
+    });
+    expect(corsHeaders(otherPort)).toEqual([]);
+  });
+
+  it('a wildcard allow-list admits any origin, never with credentials', async () => {
+    const res = await gateway('/fixture/public', {
+      vars: { CORS_ORIGINS: '*' },
+      headers: { Origin: 'https://player.example' },
+    });
+    expect(res.headers.get('Access-Control-Allow-Origin')).toBe('*');
+    expect(res.headers.get('Access-Control-Allow-Credentials')).toBeNull();
+  });
+});
+
+describe('/readyz', () => {
+  const authDown = {
+    AUTH: {
+      jwks: async () => JSON.parse(env.JWKS_JSON),
+      ready: async () => {
+        throw new Error('auth D1 at 10.1.2.3:5432 refused the connection');
+      },
+    },
+  } as never;
+
+  it('/readyz tells an anonymous caller nothing about its dependencies', async () => {
+    const up = await gateway('/readyz');
+    expect(up.status).toBe(200);
+    expect(await up.json()).toEqual({ status: 'ready' });
+    const down = await gateway('/readyz', { vars: authDown });
+    expect(down.status).toBe(503);
+    const text = await down.text();
+    expect(JSON.parse(text)).toEqual({ status: 'not_ready' });
+    expect(text).not.toMatch(/auth|10\.1\.2\.3|refused/);
+  });
+
+  it('a viewer learns no more than an anonymous caller', async () => {
+    const res = await gateway('/readyz', { vars: authDown, headers: bearer(await signToken()) });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'not_ready' });
+  });
+
+  it('an admin and the metrics token see every check', async () => {
+    for (const headers of [
+      bearer(await signToken({ sub: 'usr_root', roles: ['admin'] })),
+      { 'x-metrics-token': env.METRICS_TOKEN },
+    ]) {
+      const res = await gateway('/readyz', { vars: authDown, headers });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { status: string; checks: Record<string, { ok: boolean }> };
+      expect(body.status).toBe('not_ready');
+      expect(body.checks.auth).toMatchObject({ ok: false });
+      expect(body.checks.kv?.ok).toBe(true);
+    }
+  });
+
+  it('a wrong metrics token is refused, not treated as anonymous', async () => {
+    for (const token of ['wrong', `${env.METRICS_TOKEN}x`, env.METRICS_TOKEN.slice(0, -1)]) {
+      const res = await gateway('/readyz', { headers: { 'x-metrics-token': token } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
   });
 });

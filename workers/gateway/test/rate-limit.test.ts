@@ -56,6 +56,43 @@ describe('rate limiting', () => {
     expect(await counted()).toBe(6);
   });
 
+  it('a flood of requests with forged tokens is rate limited', async () => {
+    const ip = '192.0.2.160';
+    const headers = { authorization: 'Bearer forged.token.value' };
+    for (let i = 0; i < 20; i++) expect((await gateway('/fixture/strict', { ip, headers })).status).toBe(401);
+    const limited = await gateway('/fixture/strict', { ip, headers });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
+  });
+
+  it('a flood of requests with bad API keys is rate limited', async () => {
+    const ip = '192.0.2.161';
+    const headers = { 'x-api-key': 'guessed-key' };
+    for (let i = 0; i < 20; i++) expect((await gateway('/fixture/strict', { ip, headers })).status).toBe(401);
+    expect((await gateway('/fixture/strict', { ip, headers })).status).toBe(429);
+  });
+
+  it('an IPv6 client cannot dodge the per-IP limit by rotating addresses in its /64', async () => {
+    const inNet = (i: number) =>
+      `2001:db8:77:1:${((i * 7919) & 0xffff).toString(16)}:${i.toString(16)}::${i + 1}`;
+    for (let i = 0; i < 20; i++)
+      expect((await gateway('/fixture/strict', { ip: inNet(i) })).status).toBe(200);
+    expect((await gateway('/fixture/strict', { ip: inNet(20) })).status).toBe(429);
+    // The neighbouring /64 is another client.
+    expect((await gateway('/fixture/strict', { ip: '2001:db8:77:2::1' })).status).toBe(200);
+  });
+
+  it('counts a per-user limit after authentication, across the addresses of the user', async () => {
+    const token = await signToken({ sub: 'usr_two_nets' });
+    const headers = { authorization: `Bearer ${token}` };
+    const a = await gateway('/fixture/users/usr_two_nets', { ip: '192.0.2.170', headers });
+    const b = await gateway('/fixture/users/usr_two_nets', { ip: '192.0.2.171', headers });
+    expect(a.headers.get('RateLimit-Limit')).toBe('200');
+    expect(Number(b.headers.get('RateLimit-Remaining'))).toBe(
+      Number(a.headers.get('RateLimit-Remaining')) - 1,
+    );
+  });
+
   it('admits requests without RateLimit headers when the limiter itself fails', async () => {
     const broken = {
       idFromName: () => {

@@ -53,12 +53,26 @@ export function ipAllowed(ip: string, rules: Rules | undefined): boolean {
   return true;
 }
 
-/** Applies the global group `*` and the route's own group. */
-export function ipFilter(group: string | undefined): MiddlewareHandler<GatewayBindings> {
+/** The group of the operations routes under /internal/, whatever else a route names. */
+export const INTERNAL_GROUP = 'internal';
+
+/**
+ * Applies the global group `*` and the route's own groups. The `internal` group fails closed: outside
+ * local development, a deployment without an `internal` allow-list serves no internal route.
+ */
+export function ipFilter(groups: readonly string[]): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
-    const rules = ipRules(settings(c.env).IP_RULES);
+    const config = settings(c.env);
+    const rules = ipRules(config.IP_RULES);
+    if (
+      groups.includes(INTERNAL_GROUP) &&
+      !rules[INTERNAL_GROUP]?.allow?.length &&
+      config.ENVIRONMENT !== 'development'
+    ) {
+      throw Problem.forbidden('Internal routes are closed: no internal network is configured (IP_RULES).');
+    }
     const ip = c.get('ip');
-    if (!ipAllowed(ip, rules['*']) || (group && !ipAllowed(ip, rules[group]))) {
+    if (!ipAllowed(ip, rules['*']) || groups.some((g) => !ipAllowed(ip, rules[g]))) {
       throw Problem.forbidden('Requests from this address are not allowed here.');
     }
     await next();

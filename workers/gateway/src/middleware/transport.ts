@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import { Problem } from '../../../lib/problem.ts';
 import { settings } from '../config.ts';
 import type { GatewayBindings } from '../env.ts';
+import { isEmbeddableMedia } from '../storage/media-types.ts';
 
 /** Outside local development every request must arrive over HTTPS. */
 export function enforceHttps(): MiddlewareHandler<GatewayBindings> {
@@ -35,13 +36,19 @@ const PAGE_CSP = [
 /** Data (JSON, media) is never a document: nothing may run in it or frame it (OWASP REST advice). */
 const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-/** The same headers on every response, computed once; the CSP depends on what the body is. */
+/**
+ * Images, cues, playlists and segments: opened on their own, the browser shows them in a document
+ * that loads them from here (with inline styles), which `default-src 'none'` would leave blank.
+ */
+const MEDIA_CSP =
+  "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+/** The same headers on every response, computed once; CSP and CORP depend on what the body is. */
 const SECURITY_HEADERS: [string, string][] = [
   ['Strict-Transport-Security', 'max-age=63072000; includeSubDomains; preload'],
   ['X-Content-Type-Options', 'nosniff'],
   ['X-Frame-Options', 'DENY'],
   ['Referrer-Policy', 'strict-origin-when-cross-origin'],
-  ['Cross-Origin-Resource-Policy', 'same-site'],
   ['Cross-Origin-Opener-Policy', 'same-origin'],
 ];
 
@@ -50,8 +57,12 @@ export function securityHeaders(): MiddlewareHandler<GatewayBindings> {
     await next();
     const headers = c.res.headers;
     for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
-    const html = headers.get('content-type')?.startsWith('text/html') ?? false;
-    headers.set('Content-Security-Policy', html ? PAGE_CSP : DATA_CSP);
+    const type = headers.get('content-type');
+    const media = isEmbeddableMedia(type);
+    // Posters and storyboards are shown by players and pages on other origins.
+    headers.set('Cross-Origin-Resource-Policy', media ? 'cross-origin' : 'same-site');
+    const html = type?.startsWith('text/html') ?? false;
+    headers.set('Content-Security-Policy', html ? PAGE_CSP : media ? MEDIA_CSP : DATA_CSP);
   };
 }
 
@@ -80,34 +91,46 @@ const ALLOWED_HEADERS = [
   'If-None-Match',
 ];
 
-let corsFrom: string | undefined;
-let corsHandler: MiddlewareHandler<GatewayBindings> | undefined;
+const corsOptions = {
+  allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  allowHeaders: ALLOWED_HEADERS,
+  exposeHeaders: EXPOSED,
+  maxAge: 600,
+};
+/** Hono's cors sets its headers whatever the origin, so it only ever sees allowed origins. */
+const echoOrigin = cors({ ...corsOptions, origin: (origin) => origin, credentials: true });
+const anyOrigin = cors({ ...corsOptions, origin: '*', credentials: false });
 
-/** CORS from the CORS_ORIGINS allow-list; origins not on it get no CORS headers at all. */
+let listFrom: string | undefined;
+let list: { any: boolean; origins: Set<string> } = { any: false, origins: new Set() };
+
+function allowList(raw: string) {
+  if (raw !== listFrom) {
+    const entries = raw
+      .split(',')
+      .map((s) => s.trim().replace(/\/+$/, ''))
+      .filter(Boolean);
+    list = { any: entries.includes('*'), origins: new Set(entries) };
+    listFrom = raw;
+  }
+  return list;
+}
+
+/**
+ * CORS for the origins of the CORS_ORIGINS allow-list and for the gateway's own public origin
+ * (PUBLIC_ORIGIN, else the origin it was reached at); `*` admits any origin, without credentials.
+ * Any other origin gets no CORS header at all, and its preflight falls through to the router.
+ */
 export function corsFromAllowList(): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
-    if (!c.req.header('origin')) {
-      await next();
-      c.res.headers.append('Vary', 'Origin');
-      return;
+    const origin = c.req.header('origin');
+    if (origin) {
+      const { any, origins } = allowList(settings(c.env).CORS_ORIGINS);
+      if (any) return anyOrigin(c, next);
+      if (origins.has(origin) || origin === c.get('caller').origin.replace(/\/+$/, ''))
+        return echoOrigin(c, next);
     }
-    const list = settings(c.env).CORS_ORIGINS;
-    if (!corsHandler || corsFrom !== list) {
-      const allowed = list
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const any = allowed.includes('*');
-      corsHandler = cors({
-        origin: (origin) => (any ? '*' : allowed.includes(origin) ? origin : null),
-        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ALLOWED_HEADERS,
-        exposeHeaders: EXPOSED,
-        credentials: !any,
-        maxAge: 600,
-      });
-      corsFrom = list;
-    }
-    return corsHandler(c, next);
+    await next();
+    c.res.headers.append('Vary', 'Origin');
   };
 }

@@ -1,7 +1,8 @@
 import type { Policy } from './policies.ts';
 
 export interface Identities {
-  ip: string;
+  /** The client's address bucket (clientBucket): an IPv4 address or an IPv6 /64. */
+  ip?: string | undefined;
   user?: string | undefined;
   apiKey?: string | undefined;
 }

@@ -1,10 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { QUEUE_NAMES, QUEUES, type QueueName } from '../../../../queues/routing.ts';
-import { type ApiRoute, defineRoute, SERVICES } from '../../../lib/api.ts';
+import { type ApiRoute, defineRoute, isAdmin, SERVICES } from '../../../lib/api.ts';
 import { problemResponses } from '../../../lib/openapi.ts';
 import { Problem } from '../../../lib/problem.ts';
+import { sameSecret } from '../../../lib/secret.ts';
 import { readiness } from '../../../lib/service.ts';
-import { type ServiceStub, serviceBinding } from '../env.ts';
+import { settings } from '../config.ts';
+import { type GatewayBindings, type ServiceStub, serviceBinding } from '../env.ts';
 import type { RouteHandler } from './register.ts';
 
 export const healthz = defineRoute({
@@ -28,7 +31,10 @@ export const healthz = defineRoute({
 const CheckResult = z.object({ ok: z.boolean(), error: z.string().optional(), ms: z.number() });
 const Readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
-  checks: z.record(z.string(), CheckResult),
+  checks: z
+    .record(z.string(), CheckResult)
+    .optional()
+    .openapi({ description: 'Each check and its outcome; only for admins and the metrics token.' }),
 });
 export const readyz = defineRoute({
   id: 'gateway.readyz',
@@ -39,15 +45,36 @@ export const readyz = defineRoute({
     path: '/readyz',
     tags: ['Operations'],
     summary: 'Readiness: every binding and service the gateway depends on answers.',
+    request: {
+      headers: z.object({
+        'x-metrics-token': z
+          .string()
+          .optional()
+          .openapi({ description: "The deployment's metrics token: adds the per-check detail." }),
+      }),
+    },
     responses: {
       200: { description: 'Ready.', content: { 'application/json': { schema: Readiness } } },
       503: {
-        description: 'Something the gateway depends on failed; `checks` says which.',
+        description: 'Something the gateway depends on failed (admins and the metrics token see which).',
         content: { 'application/json': { schema: Readiness } },
       },
     },
   }),
 });
+
+/**
+ * Whether the caller may see which dependency failed and why (error text can name hosts and
+ * internals): an admin, or monitoring with the metrics token. A wrong metrics token is refused.
+ */
+async function seesReadinessDetail(c: Context<GatewayBindings>): Promise<boolean> {
+  const given = c.req.header('x-metrics-token');
+  if (given === undefined) return isAdmin(c.get('caller'));
+  const expected = settings(c.env).METRICS_TOKEN;
+  if (!expected || !(await sameSecret(given, expected)))
+    throw Problem.unauthorized('The metrics token is invalid.');
+  return true;
+}
 
 const QueueParam = z.object({
   queue: z.enum(QUEUE_NAMES as [QueueName, ...QueueName[]]).openapi({ example: 'catalog-events' }),
@@ -123,11 +150,10 @@ export function gatewayRoutes(): { route: ApiRoute; handler: RouteHandler }[] {
             }
           };
         }
+        const detail = await seesReadinessDetail(c);
         const report = await readiness(checks);
-        return c.json(
-          { status: report.ok ? 'ready' : 'not_ready', checks: report.checks },
-          report.ok ? 200 : 503,
-        );
+        const status = report.ok ? ('ready' as const) : ('not_ready' as const);
+        return c.json(detail ? { status, checks: report.checks } : { status }, report.ok ? 200 : 503);
       },
     },
     {

@@ -30,7 +30,7 @@ const Stored = z
     description: 'A whole object as stored (a part of a multipart upload answers only its ETag).',
   });
 
-/** The stored bytes, with the content type they were stored with. */
+/** The stored bytes, typed by their key (images, WebVTT, HLS playlists, fMP4/MPEG-TS segments); anything else is a download. */
 function objectResponse(description: string) {
   return { description, content: { '*/*': { schema: z.string().openapi({ format: 'binary' }) } } };
 }

@@ -1,7 +1,11 @@
-/** GET and HEAD of a stored object, with single byte ranges, ETag and conditional requests. */
+/**
+ * GET and HEAD of a stored object, with single byte ranges, ETag and conditional requests. Its type
+ * is the one its key decides (media-types.ts), never the one stored with it.
+ */
 import type { Context } from 'hono';
 import { Problem } from '../../../lib/problem.ts';
 import type { GatewayBindings } from '../env.ts';
+import { mediaTypeOf } from './media-types.ts';
 import { contentRange, parseRange } from './range.ts';
 
 export async function serveObject(
@@ -17,8 +21,10 @@ export async function serveObject(
     'Cache-Control': cacheControl,
     ETag: head.httpEtag,
     'Last-Modified': head.uploaded.toUTCString(),
-    'Content-Type': head.httpMetadata?.contentType ?? 'application/octet-stream',
   });
+  const media = mediaTypeOf(key);
+  headers.set('Content-Type', media.contentType);
+  if (media.attachment) headers.set('Content-Disposition', 'attachment');
   const ifNoneMatch = c.req.header('if-none-match');
   if (ifNoneMatch?.split(',').some((t) => t.trim() === head.httpEtag || t.trim() === '*')) {
     return new Response(null, { status: 304, headers });

@@ -8,6 +8,7 @@ import { errorFields, log } from '../../../lib/log.ts';
 import { Problem } from '../../../lib/problem.ts';
 import type { StorageGrant } from '../../../lib/storage-grant.ts';
 import type { GatewayBindings } from '../env.ts';
+import { mediaTypeOf } from './media-types.ts';
 
 function bodyLength(c: Context<GatewayBindings>): number | undefined {
   const header = c.req.header('content-length');
@@ -52,7 +53,13 @@ export async function storeObject(
     const part = await truncatedIsBadRequest(upload.uploadPart(grant.part.number, body));
     return c.body(null, 200, { ETag: `"${part.etag}"` });
   }
-  const stored = await truncatedIsBadRequest(bucket.put(key, body, { httpMetadata: { contentType } }));
+  // R2 keeps the type the key decides, not the uploader's, for whatever else ever serves the object.
+  const media = mediaTypeOf(key);
+  const httpMetadata = {
+    contentType: media.contentType,
+    ...(media.attachment ? { contentDisposition: 'attachment' } : {}),
+  };
+  const stored = await truncatedIsBadRequest(bucket.put(key, body, { httpMetadata }));
   if (!stored) throw new Problem('service_unavailable', 'The object was not stored; retry.');
   if (grant.master) await reportMaster(c, grant.master.videoId, stored, contentType);
   return c.json({ key, size: stored.size, etag: stored.etag }, 200, { ETag: stored.httpEtag });

@@ -97,6 +97,13 @@ export const fixtureRoutes: ApiRoute[] = [
     route: createRoute({ method: 'get', path: '/fixture/blocked', responses: ok }),
   }),
   defineRoute({
+    id: 'fixture.internal',
+    service: 'videos',
+    // No ipGroup: a path under /internal/ belongs to the `internal` group all the same.
+    policy: { access: 'public' },
+    route: createRoute({ method: 'get', path: '/internal/fixture', responses: ok }),
+  }),
+  defineRoute({
     id: 'fixture.boom',
     service: 'videos',
     policy: { access: 'public' },
