@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GuardPolicy } from '../../../../durable-objects/login-guard.ts';
+import type { GuardPolicy, SpreadPolicy } from '../../../../durable-objects/login-guard.ts';
 import { settingsReader } from '../../../lib/settings.ts';
 import type { Env } from './env.ts';
 
@@ -23,8 +23,12 @@ export interface AuthConfig {
   passwordResetTtlMs: number;
   /** Reset mails per account per reset lifetime; more are dropped silently (still 202). */
   passwordResetMaxPerWindow: number;
-  accountGuard: GuardPolicy;
+  /** Failures of one client bucket against one account. */
+  pairGuard: GuardPolicy;
+  /** Failures of one client bucket against any account (password spraying). */
   ipGuard: GuardPolicy;
+  /** Distinct client buckets failing against one account (a distributed attack). */
+  accountGuard: SpreadPolicy;
   oauthFlowTtlMs: number;
   oauthRedirectOrigins: string[];
 }
@@ -49,11 +53,13 @@ const Settings = z.object({
   SIGNING_KEY_OVERLAP_SECONDS: count(3600),
   PASSWORD_RESET_TTL_SECONDS: count(1800),
   PASSWORD_RESET_MAX_PER_WINDOW: count(3),
-  LOGIN_ACCOUNT_MAX_FAILURES: count(5),
+  LOGIN_PAIR_MAX_FAILURES: count(5),
   LOGIN_IP_MAX_FAILURES: count(30),
   LOGIN_LOCKOUT_SECONDS: count(30),
   LOGIN_MAX_LOCKOUT_SECONDS: count(900),
   LOGIN_FAILURE_WINDOW_SECONDS: count(900),
+  LOGIN_ACCOUNT_MAX_SOURCES: count(10),
+  LOGIN_ACCOUNT_LOCKOUT_SECONDS: count(900),
   OAUTH_FLOW_TTL_SECONDS: count(600),
   /** Comma-separated origins (besides the platform's own) that may receive OAuth tokens. */
   OAUTH_REDIRECT_ORIGINS: z
@@ -105,8 +111,13 @@ export function config(env: Env): AuthConfig {
     signingKeyOverlapMs: s.SIGNING_KEY_OVERLAP_SECONDS * 1000,
     passwordResetTtlMs: s.PASSWORD_RESET_TTL_SECONDS * 1000,
     passwordResetMaxPerWindow: s.PASSWORD_RESET_MAX_PER_WINDOW,
-    accountGuard: { maxFailures: s.LOGIN_ACCOUNT_MAX_FAILURES, windowMs, lockoutMs, maxLockoutMs },
+    pairGuard: { maxFailures: s.LOGIN_PAIR_MAX_FAILURES, windowMs, lockoutMs, maxLockoutMs },
     ipGuard: { maxFailures: s.LOGIN_IP_MAX_FAILURES, windowMs, lockoutMs, maxLockoutMs },
+    accountGuard: {
+      maxSources: s.LOGIN_ACCOUNT_MAX_SOURCES,
+      windowMs,
+      lockoutMs: s.LOGIN_ACCOUNT_LOCKOUT_SECONDS * 1000,
+    },
     oauthFlowTtlMs: s.OAUTH_FLOW_TTL_SECONDS * 1000,
     oauthRedirectOrigins: s.OAUTH_REDIRECT_ORIGINS,
   };

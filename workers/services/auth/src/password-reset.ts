@@ -81,6 +81,7 @@ export async function completeReset(
   db: Db,
   token: string,
   newPassword: string,
+  ip: string,
   now = Date.now(),
 ): Promise<void> {
   const [spent] = await db
@@ -103,5 +104,5 @@ export async function completeReset(
     .set({ usedAt: now })
     .where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt)));
   await revokeUserFamilies(db, user.id, 'password_reset', now);
-  await clearAccount(env, user.email);
+  await clearAccount(env, user.email, ip);
 }
