@@ -14,8 +14,9 @@ export const requestPasswordReset = defineRoute({
     tags,
     summary: 'Mail a single-use password reset link.',
     description:
-      'Answers 202 whether or not the email belongs to an account. Locally the mail lands in ' +
-      '`GET /internal/outbox`.',
+      'Answers 202 whether or not the email belongs to an account. The mail is sent after the answer; ' +
+      'in development it lands in `GET /internal/outbox` instead. Completing the reset also verifies ' +
+      'the email address and lifts a sign-in lockout of the account.',
     request: { body: jsonBody(z.object({ email: Email }).openapi('PasswordResetRequest')) },
     responses: { 202: { description: 'Accepted.' }, ...problemResponses },
   }),

@@ -45,5 +45,9 @@ export const UserView = z
     email: Email,
     name: z.string().openapi({ example: 'Ada Lovelace' }),
     roles: z.array(RoleName).openapi({ example: ['viewer'] }),
+    emailVerified: z.boolean().openapi({
+      description: 'Whether the account proved it receives mail at `email`.',
+      example: true,
+    }),
   })
   .openapi('User');
