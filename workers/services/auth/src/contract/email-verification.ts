@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
-import { jsonBody, problemResponses } from './schemas.ts';
+import { jsonBody, MailedToken, problemResponses } from './schemas.ts';
 
 const tags = ['Auth'];
 
@@ -20,11 +20,7 @@ export const verifyEmail = defineRoute({
       body: jsonBody(
         z
           .object({
-            token: z
-              .string()
-              .min(1)
-              .max(512)
-              .openapi({ example: 'Hq2vN8xW4pR6tY1zB3cD5fG7jK9lM0oS2uX4aA6bC8e' }),
+            token: MailedToken,
           })
           .openapi('EmailVerification'),
       ),

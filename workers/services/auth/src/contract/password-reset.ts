@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
-import { Email, jsonBody, NewPassword, problemResponses } from './schemas.ts';
+import { Email, jsonBody, MailedToken, NewPassword, problemResponses } from './schemas.ts';
 
 const tags = ['Auth'];
 
@@ -35,11 +35,7 @@ export const completePasswordReset = defineRoute({
       body: jsonBody(
         z
           .object({
-            token: z
-              .string()
-              .min(1)
-              .max(512)
-              .openapi({ example: 'Zq3xW8mN2pR5tV7yB1cD4fG6hJ9kL0oS3uX5zA7bC9e' }),
+            token: MailedToken,
             newPassword: NewPassword,
           })
           .openapi('PasswordResetCompletion'),
