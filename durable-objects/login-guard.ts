@@ -10,10 +10,20 @@ export interface GuardPolicy {
   maxLockoutMs: number;
 }
 
+/** When failures against one account from many sources (client IP buckets) lock the account itself. */
+export interface SpreadPolicy {
+  /** Distinct sources failing within windowMs that lock the account. */
+  maxSources: number;
+  /** A source is forgotten this long after its last failure. */
+  windowMs: number;
+  lockoutMs: number;
+}
+
 export interface GuardDecision {
   allowed: boolean;
   /** Seconds until the subject may try again (0 when allowed). */
   retryAfterSec: number;
+  /** Failures counted (for a spread: distinct sources). */
   failures: number;
 }
 
@@ -23,19 +33,27 @@ interface GuardState {
   lockedUntil: number;
 }
 
+interface SpreadState {
+  /** Per source: attempts counted and the time of the last one. */
+  sources: Record<string, { n: number; last: number }>;
+  lockedUntil: number;
+}
+
 const KEY = 'state';
+const SPREAD_KEY = 'spread';
 
 /**
- * Failed sign-ins of one subject (an account or an IP address; the auth Worker names one object
- * per subject). Every attempt is counted as a failure before the password is checked, so parallel
- * guesses cannot all slip past the check; the caller then reports success (`succeeded`) or gives
- * the attempt back (`refund`). Hosted by the auth Worker.
+ * Failed sign-ins of one subject; the auth Worker names one object per subject. A counted subject
+ * (an IP bucket, or an account seen from one IP bucket) uses attempt/refund; an account uses
+ * attemptFrom/refundFrom, which count the distinct sources failing against it. Every attempt is
+ * counted before the password is checked, so parallel guesses cannot all slip past the check; the
+ * caller then reports success or gives the attempt back. Hosted by the auth Worker.
  */
 export class LoginGuard extends DurableObject {
   attempt(policy: GuardPolicy): GuardDecision {
     const now = Date.now();
     const s = this.load(now, policy);
-    if (s.lockedUntil > now) return refused(s, now);
+    if (s.lockedUntil > now) return refused(s.lockedUntil, s.failures, now);
     s.failures += 1;
     s.lastFailureAt = now;
     if (s.failures >= policy.maxFailures) {
@@ -46,9 +64,11 @@ export class LoginGuard extends DurableObject {
     return { allowed: true, retryAfterSec: 0, failures: s.failures };
   }
 
-  /** The attempt succeeded: for an account, its slate is wiped. */
-  succeeded(): void {
+  /** The attempt succeeded, or the account proved control of its mailbox: the slate is wiped. */
+  async succeeded(): Promise<void> {
     this.ctx.storage.kv.delete(KEY);
+    this.ctx.storage.kv.delete(SPREAD_KEY);
+    await this.ctx.storage.deleteAlarm();
   }
 
   /** The attempt did not count (it succeeded, or never reached the password check). */
@@ -64,14 +84,56 @@ export class LoginGuard extends DurableObject {
   peek(policy: GuardPolicy): GuardDecision {
     const now = Date.now();
     const s = this.load(now, policy);
-    return s.lockedUntil > now ? refused(s, now) : { allowed: true, retryAfterSec: 0, failures: s.failures };
+    return s.lockedUntil > now
+      ? refused(s.lockedUntil, s.failures, now)
+      : { allowed: true, retryAfterSec: 0, failures: s.failures };
+  }
+
+  /** Counts an attempt from `source` against this account; the maxSources-th distinct one locks it. */
+  attemptFrom(source: string, policy: SpreadPolicy): GuardDecision {
+    const now = Date.now();
+    const s = this.loadSpread(now, policy);
+    const count = Object.keys(s.sources).length;
+    if (s.lockedUntil > now) return refused(s.lockedUntil, count, now);
+    const seen = s.sources[source];
+    s.sources[source] = { n: (seen?.n ?? 0) + 1, last: now };
+    const sources = seen ? count : count + 1;
+    if (sources >= policy.maxSources) s.lockedUntil = now + policy.lockoutMs;
+    this.saveSpread(s, policy);
+    return { allowed: true, retryAfterSec: 0, failures: sources };
+  }
+
+  /** Gives back an attempt of `source` (it succeeded or was refused elsewhere). */
+  refundFrom(source: string, policy: SpreadPolicy): void {
+    const now = Date.now();
+    const s = this.loadSpread(now, policy);
+    const seen = s.sources[source];
+    if (!seen) return;
+    if (seen.n > 1) seen.n -= 1;
+    else delete s.sources[source];
+    if (Object.keys(s.sources).length < policy.maxSources) s.lockedUntil = 0;
+    this.saveSpread(s, policy);
+  }
+
+  peekSpread(policy: SpreadPolicy): GuardDecision {
+    const now = Date.now();
+    const s = this.loadSpread(now, policy);
+    const count = Object.keys(s.sources).length;
+    return s.lockedUntil > now
+      ? refused(s.lockedUntil, count, now)
+      : { allowed: true, retryAfterSec: 0, failures: count };
   }
 
   override async alarm(): Promise<void> {
-    const s = this.ctx.storage.kv.get<GuardState & { forgetAt: number }>(KEY);
-    if (!s) return;
-    if (s.forgetAt <= Date.now()) this.ctx.storage.kv.delete(KEY);
-    else await this.ctx.storage.setAlarm(s.forgetAt);
+    const now = Date.now();
+    let next = 0;
+    for (const key of [KEY, SPREAD_KEY]) {
+      const s = this.ctx.storage.kv.get<{ forgetAt: number }>(key);
+      if (!s) continue;
+      if (s.forgetAt <= now) this.ctx.storage.kv.delete(key);
+      else next = next ? Math.min(next, s.forgetAt) : s.forgetAt;
+    }
+    if (next) await this.ctx.storage.setAlarm(next);
   }
 
   private load(now: number, policy: GuardPolicy): GuardState {
@@ -82,17 +144,31 @@ export class LoginGuard extends DurableObject {
   }
 
   private save(s: GuardState, policy: GuardPolicy): void {
-    const forgetAt = Math.max(s.lockedUntil, s.lastFailureAt + policy.windowMs);
-    this.ctx.storage.kv.put(KEY, { ...s, forgetAt });
+    this.remember(KEY, s, Math.max(s.lockedUntil, s.lastFailureAt + policy.windowMs));
+  }
+
+  /** The sources that failed within the window: older ones no longer count. */
+  private loadSpread(now: number, policy: SpreadPolicy): SpreadState {
+    const s = this.ctx.storage.kv.get<SpreadState>(SPREAD_KEY);
+    if (!s) return { sources: {}, lockedUntil: 0 };
+    const sources = Object.fromEntries(
+      Object.entries(s.sources).filter(([, v]) => now - v.last <= policy.windowMs),
+    );
+    return { sources, lockedUntil: s.lockedUntil };
+  }
+
+  private saveSpread(s: SpreadState, policy: SpreadPolicy): void {
+    const last = Math.max(0, ...Object.values(s.sources).map((v) => v.last));
+    this.remember(SPREAD_KEY, s, Math.max(s.lockedUntil, last + policy.windowMs));
+  }
+
+  private remember(key: string, s: object, forgetAt: number): void {
+    this.ctx.storage.kv.put(key, { ...s, forgetAt });
     // Forget the subject once nothing about it matters any more.
     void this.ctx.storage.setAlarm(forgetAt);
   }
 }
 
-function refused(s: GuardState, now: number): GuardDecision {
-  return {
-    allowed: false,
-    retryAfterSec: Math.max(1, Math.ceil((s.lockedUntil - now) / 1000)),
-    failures: s.failures,
-  };
+function refused(lockedUntil: number, failures: number, now: number): GuardDecision {
+  return { allowed: false, retryAfterSec: Math.max(1, Math.ceil((lockedUntil - now) / 1000)), failures };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { client, clientIp, signUp, uniqueEmail } from './support/auth-client.ts';
+import { client, clientIp, newestMailTo, signUp, uniqueEmail } from './support/auth-client.ts';
 import { baseUrl } from './support/http.ts';
 import { Browser } from './support/idp-browser.ts';
 
@@ -49,8 +49,11 @@ describe('Google (OpenID Connect) sign-in', () => {
     expect((await viaGoogle(login)).body.userId).toBe(res.body.userId);
   });
 
-  it('links to the password account with the same verified email', async () => {
-    const account = await signUp(client(), { email: uniqueEmail('linked') });
+  it('links to the password account with the same email once the account verified it', async () => {
+    const c = client();
+    const account = await signUp(c, { email: uniqueEmail('linked') });
+    const mail = await newestMailTo(account.email, 'email_verification');
+    expect((await c.call('POST', '/auth/verify-email', { body: { token: mail.token } })).status).toBe(204);
     const res = await viaGoogle(account.email);
     expect(res.status).toBe(200);
     expect(res.body.userId).toBe(account.userId);

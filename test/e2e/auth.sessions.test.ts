@@ -25,7 +25,7 @@ describe('identity over HTTP', () => {
 
     const me = await c.call('GET', '/auth/me', { token });
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ userId, email, name: 'Flow', roles: ['viewer'] });
+    expect(me.body).toEqual({ userId, email, name: 'Flow', roles: ['viewer'], emailVerified: false });
 
     const refreshed = await c.call('POST', '/auth/refresh', { body: { refreshToken } });
     expect(refreshed.status).toBe(200);

@@ -79,12 +79,19 @@ export interface OutboxMail {
   token: string;
 }
 
-/** The newest mail to `email` in the mailbox, read as the admin; the service writes it after answering. */
-export async function newestMailTo(email: string): Promise<OutboxMail> {
+/**
+ * The newest mail of a kind to `email` in the development mailbox, read as the admin; the service
+ * writes it after answering.
+ */
+export async function newestMailTo(
+  email: string,
+  kind: 'password_reset' | 'email_verification' = 'password_reset',
+): Promise<OutboxMail> {
   const ops = internalClient();
   const token = await adminToken(ops);
+  const query = new URLSearchParams({ to: email, kind });
   for (let i = 0; i < 100; i++) {
-    const res = await ops.call('GET', `/internal/outbox?to=${encodeURIComponent(email)}`, { token });
+    const res = await ops.call('GET', `/internal/outbox?${query}`, { token });
     if (res.status !== 200) throw new Error(`mailbox: ${res.status} ${JSON.stringify(res.body)}`);
     if (res.body[0]) return res.body[0];
     await new Promise((r) => setTimeout(r, 50));

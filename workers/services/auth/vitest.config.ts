@@ -10,6 +10,44 @@ export default {
   async fetch() { return Response.json(seen); },
 };`;
 
+/**
+ * A mail API shaped like the common providers' (POST /emails, bearer key, Idempotency-Key), which
+ * keeps what it accepted for the tests (GET /received). Recipients steer it: `flaky…` fails the
+ * first attempt with 503, `always-fails…` always does, `rejected…` is refused with 422.
+ */
+const FAKE_MAIL_API = `
+const received = [];
+const attempts = new Map();
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (request.method === 'GET' && url.pathname === '/received') return Response.json(received);
+    if (request.method !== 'POST' || url.pathname !== '/emails') return new Response('not found', { status: 404 });
+    if (request.headers.get('authorization') !== 'Bearer test-mail-api-key')
+      return Response.json({ message: 'invalid API key' }, { status: 401 });
+    const mail = await request.json();
+    const to = String(mail.to?.[0] ?? '');
+    const key = request.headers.get('idempotency-key') ?? '';
+    const attempt = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, attempt);
+    if (to.startsWith('always-fails') || (to.startsWith('flaky') && attempt === 1))
+      return Response.json({ message: 'unavailable' }, { status: 503 });
+    if (to.startsWith('rejected')) return Response.json({ message: 'invalid recipient' }, { status: 422 });
+    received.push({ mail, attempt, idempotencyKey: key, contentType: request.headers.get('content-type') });
+    return Response.json({ id: crypto.randomUUID() });
+  },
+};`;
+
+/** Outbound fetches: mail.test reaches the fake mail API; anything else an identity provider that is down. */
+const OUTBOUND = `
+export default {
+  async fetch(request, env) {
+    if (new URL(request.url).hostname === 'mail.test') return env.MAIL_API.fetch(request);
+    await request.arrayBuffer();
+    return new Response('down', { status: 503 });
+  },
+};`;
+
 export default serviceProject({
   dir: import.meta.dirname,
   // The event sink below consumes what the service publishes, so tests can see the events.
@@ -27,16 +65,11 @@ export default serviceProject({
     OAUTH_REDIRECT_ORIGINS: 'https://app.example.com',
   },
   miniflare: {
-    serviceBindings: { EVENT_SINK: 'event-sink' },
-    // Outbound fetches (only ever to an identity provider here) reach one that is down.
-    outboundService: 'provider-down',
+    serviceBindings: { EVENT_SINK: 'event-sink', MAIL_API: 'fake-mail-api' },
+    outboundService: 'outbound',
     workers: [
-      {
-        name: 'provider-down',
-        modules: true,
-        script:
-          'export default { async fetch(r) { await r.arrayBuffer(); return new Response("down", { status: 503 }) } }',
-      },
+      { name: 'outbound', modules: true, script: OUTBOUND, serviceBindings: { MAIL_API: 'fake-mail-api' } },
+      { name: 'fake-mail-api', modules: true, script: FAKE_MAIL_API },
       {
         name: 'event-sink',
         modules: true,

@@ -4,6 +4,7 @@
  */
 import { defineContract } from '../../../lib/api.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './contract/api-keys.ts';
+import { resendVerification, verifyEmail } from './contract/email-verification.ts';
 import { mailbox } from './contract/mailbox.ts';
 import { oauthCallback, oauthStart } from './contract/oauth.ts';
 import { completePasswordReset, requestPasswordReset } from './contract/password-reset.ts';
@@ -19,6 +20,8 @@ export const contract = defineContract('auth', [
   me,
   requestPasswordReset,
   completePasswordReset,
+  verifyEmail,
+  resendVerification,
   oauthStart,
   oauthCallback,
   jwks,

@@ -5,6 +5,7 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import {
+  emailVerificationTokens,
   mailbox,
   oauthFlows,
   passwordResetTokens,
@@ -16,7 +17,7 @@ import {
 const MAILBOX_KEEP_MS = 7 * 24 * 3600_000;
 
 export async function purgeExpired(db: Db, refreshTtlMs: number, now = Date.now()) {
-  const [tokens, families, resets, flows, mails, keys] = await db.batch([
+  const [tokens, families, resets, verifications, flows, mails, keys] = await db.batch([
     db
       .delete(refreshTokens)
       .where(lt(refreshTokens.expiresAt, now))
@@ -30,6 +31,11 @@ export async function purgeExpired(db: Db, refreshTtlMs: number, now = Date.now(
       .delete(passwordResetTokens)
       .where(or(lt(passwordResetTokens.expiresAt, now), isNotNull(passwordResetTokens.usedAt)))
       .returning({ x: passwordResetTokens.tokenHash }),
+    // Kept until they expire even when spent: the resend throttle counts them.
+    db
+      .delete(emailVerificationTokens)
+      .where(lt(emailVerificationTokens.expiresAt, now))
+      .returning({ x: emailVerificationTokens.tokenHash }),
     db.delete(oauthFlows).where(lt(oauthFlows.expiresAt, now)).returning({ x: oauthFlows.stateHash }),
     db
       .delete(mailbox)
@@ -41,6 +47,7 @@ export async function purgeExpired(db: Db, refreshTtlMs: number, now = Date.now(
     refreshTokens: tokens.length,
     refreshFamilies: families.length,
     passwordResetTokens: resets.length,
+    emailVerificationTokens: verifications.length,
     oauthFlows: flows.length,
     mailbox: mails.length,
     signingKeys: keys.length,

@@ -15,6 +15,7 @@ import { database } from './db/client.ts';
 import type { Env } from './env.ts';
 import { purgeExpired } from './housekeeping.ts';
 import { wrappingKey } from './key-wrap.ts';
+import { mailReady } from './mail/send.ts';
 import { burnVerification } from './passwords.ts';
 import { createApiKeyHandler, listApiKeysHandler, revokeApiKeyHandler } from './routes/api-keys.ts';
 import { loginHandler } from './routes/login.ts';
@@ -28,6 +29,7 @@ import { refreshHandler } from './routes/refresh.ts';
 import { jwksHandler, rotateSigningKeysHandler } from './routes/signing-keys.ts';
 import { signupHandler } from './routes/signup.ts';
 import { setRolesHandler } from './routes/user-roles.ts';
+import { resendVerificationHandler, verifyEmailHandler } from './routes/verify-email.ts';
 import { ensureSigningKeys, keySet, type PublicJwk } from './signing-keys.ts';
 
 export { LoginGuard } from '../../../../durable-objects/login-guard.ts';
@@ -45,6 +47,8 @@ export default class AuthService extends defineService<Env>()({
     'auth.me': meHandler,
     'auth.requestPasswordReset': requestPasswordResetHandler,
     'auth.completePasswordReset': completePasswordResetHandler,
+    'auth.verifyEmail': verifyEmailHandler,
+    'auth.resendVerification': resendVerificationHandler,
     'auth.oauthStart': oauthStartHandler,
     'auth.oauthCallback': oauthCallbackHandler,
     'auth.jwks': jwksHandler,
@@ -70,6 +74,8 @@ export default class AuthService extends defineService<Env>()({
     // Fails without KEY_ENCRYPTION_KEY: without it no token can be issued.
     signingKeys: async () =>
       ensureSigningKeys(database(env.DB), await wrappingKey(settings(env).KEY_ENCRYPTION_KEY)),
+    // Mail can leave: the chosen transport has what it needs.
+    mail: async () => mailReady(env),
     // Loads argon2 and makes the dummy hash, so the first unknown-email login costs no more.
     argon2: () => burnVerification('', config(env).argon2),
   }),

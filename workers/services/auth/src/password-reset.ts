@@ -1,9 +1,10 @@
 /**
  * Password reset: a single-use token with a short expiry, stored as SHA-256 and mailed to the
- * account's address. Completing it sets the password and signs the account out everywhere.
+ * account's address. Completing it sets the password, signs the account out everywhere and, since
+ * the token reached the mailbox, marks the address verified.
  */
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
-import { randomToken, sha256Hex } from '../../../lib/ids.ts';
+import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
 import { log } from '../../../lib/log.ts';
 import { Problem } from '../../../lib/problem.ts';
 import { config } from './config.ts';
@@ -12,10 +13,10 @@ import { passwordResetTokens } from './db/schema.ts';
 import type { Env } from './env.ts';
 import { deliver, stage } from './events.ts';
 import { clearAccount } from './login-guard.ts';
-import { mailStatement } from './mailbox.ts';
+import { deliverMail } from './mail/send.ts';
 import { hashPassword } from './passwords.ts';
 import { revokeUserFamilies } from './refresh-families.ts';
-import { findUser, findUserByEmail, normalizeEmail, setPasswordHash } from './users.ts';
+import { findUser, findUserByEmail, markEmailVerified, normalizeEmail, setPasswordHash } from './users.ts';
 
 export interface ResetRequest {
   email: string;
@@ -51,7 +52,17 @@ export async function requestReset(env: Env, db: Db, req: ResetRequest, now = Da
     email: user.email,
     expiresAt: new Date(expiresAt).toISOString(),
   });
-  const mail = mailStatement(db, {
+  await db.batch([
+    db.insert(passwordResetTokens).values({
+      tokenHash: await sha256Hex(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt,
+    }),
+    requested.insert,
+  ]);
+  await deliverMail(env, {
+    id: newId('mail', now),
     to: normalizeEmail(user.email),
     kind: 'password_reset',
     subject: 'Reset your password',
@@ -61,16 +72,6 @@ export async function requestReset(env: Env, db: Db, req: ResetRequest, now = Da
       'If it was not you, ignore this mail; your password stays as it is.\n',
     token,
   });
-  await db.batch([
-    db.insert(passwordResetTokens).values({
-      tokenHash: await sha256Hex(token),
-      userId: user.id,
-      createdAt: now,
-      expiresAt,
-    }),
-    mail,
-    requested.insert,
-  ]);
   // This already runs after the response (the route hands it to waitUntil).
   await deliver(env, db, [requested.event]);
 }
@@ -81,6 +82,7 @@ export async function completeReset(
   db: Db,
   token: string,
   newPassword: string,
+  ip: string,
   now = Date.now(),
 ): Promise<void> {
   const [spent] = await db
@@ -103,5 +105,6 @@ export async function completeReset(
     .set({ usedAt: now })
     .where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt)));
   await revokeUserFamilies(db, user.id, 'password_reset', now);
-  await clearAccount(env, user.email);
+  await markEmailVerified(db, user.id, user.emailNormalized, now);
+  await clearAccount(env, user.email, ip);
 }

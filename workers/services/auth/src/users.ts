@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Caller, Role } from '../../../lib/api.ts';
 import { newId } from '../../../lib/ids.ts';
 import { Problem } from '../../../lib/problem.ts';
@@ -27,6 +27,8 @@ export interface NewUser {
   name: string;
   passwordHash: string | null;
   roles?: Role[];
+  /** The address is known to receive mail (a provider vouched for it). */
+  emailVerified?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function createUser(
     name: input.name.trim(),
     passwordHash: input.passwordHash,
     roles: input.roles ?? ['viewer'],
+    emailVerifiedAt: input.emailVerified ? now : null,
     createdAt: now,
     updatedAt: now,
   };
@@ -82,7 +85,21 @@ export function normalizeRoles(roles: readonly string[]): Role[] {
 }
 
 export function userView(user: User) {
-  return { userId: user.id, email: user.email, name: user.name, roles: rolesOf(user) };
+  return {
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    roles: rolesOf(user),
+    emailVerified: user.emailVerifiedAt !== null,
+  };
+}
+
+/** Marks the account's email verified, if it still is `email` (normalized) and is not yet verified. */
+export function markEmailVerified(db: Db, userId: string, email: string, now = Date.now()) {
+  return db
+    .update(users)
+    .set({ emailVerifiedAt: now, updatedAt: now })
+    .where(and(eq(users.id, userId), eq(users.emailNormalized, email), isNull(users.emailVerifiedAt)));
 }
 
 export async function setPasswordHash(db: Db, userId: string, passwordHash: string, now = Date.now()) {

@@ -7,7 +7,11 @@ const complete = (token: string, newPassword = 'fresh password 1') =>
   call('auth.completePasswordReset', { body: { token, newPassword } });
 
 async function mailsTo(email: string) {
-  const reply = await call('auth.mailbox', { query: { to: email, page: 1, limit: 100 } }, await admin());
+  const reply = await call(
+    'auth.mailbox',
+    { query: { to: email, kind: 'password_reset', page: 1, limit: 100 } },
+    await admin(),
+  );
   return reply.body as { token: string }[];
 }
 

@@ -16,6 +16,7 @@ describe('role changes', () => {
       email: user.email,
       name: 'Promoted',
       roles: ['viewer', 'admin'],
+      emailVerified: false,
     });
     const pair = (await call('auth.refresh', { body: { refreshToken: user.refreshToken } })).body as {
       token: string;

@@ -77,7 +77,13 @@ describe('signing up and in', () => {
     const claims = await verify(user.token);
     const reply = await call('auth.me', {}, userCaller(claims.sub, claims.roles));
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ userId: user.userId, email: user.email, name: 'Linus', roles: ['viewer'] });
+    expect(reply.body).toEqual({
+      userId: user.userId,
+      email: user.email,
+      name: 'Linus',
+      roles: ['viewer'],
+      emailVerified: false,
+    });
   });
 });
 

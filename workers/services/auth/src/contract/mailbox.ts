@@ -2,14 +2,20 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
 import { Email, jsonResponse, Paging, problemResponses } from './schemas.ts';
 
+/** What the service mails. */
+export const MAIL_KINDS = ['password_reset', 'email_verification'] as const;
+
 const Mail = z
   .object({
     id: z.string(),
     to: Email,
-    kind: z.enum(['password_reset']),
+    kind: z.enum(MAIL_KINDS),
     subject: z.string().openapi({ example: 'Reset your password' }),
     text: z.string(),
-    token: z.string().nullable().openapi({ description: 'The secret the mail carries (reset token).' }),
+    token: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The secret the mail carries (reset or verification token).' }),
     createdAt: z.iso.datetime(),
   })
   .openapi('Mail');
@@ -22,9 +28,11 @@ export const mailbox = defineRoute({
     method: 'get',
     path: '/internal/outbox',
     tags: ['Operations'],
-    summary: 'The mailbox (password reset mails with their tokens), newest first.',
-    description: 'Where mail goes instead of being sent. Admin only, from the internal networks.',
-    request: { query: Paging.extend({ to: Email.optional() }) },
+    summary: 'The development mailbox (mails with their tokens), newest first.',
+    description:
+      'Where mail goes instead of being sent when `MAIL_TRANSPORT=mailbox` (development only); ' +
+      'elsewhere 404. Admin only, from the internal networks.',
+    request: { query: Paging.extend({ to: Email.optional(), kind: z.enum(MAIL_KINDS).optional() }) },
     responses: { 200: jsonResponse(z.array(Mail), 'A page of mails.'), ...problemResponses },
   }),
 });

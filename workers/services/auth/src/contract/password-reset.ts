@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
-import { Email, jsonBody, NewPassword, problemResponses } from './schemas.ts';
+import { Email, jsonBody, MailedToken, NewPassword, problemResponses } from './schemas.ts';
 
 const tags = ['Auth'];
 
@@ -14,8 +14,9 @@ export const requestPasswordReset = defineRoute({
     tags,
     summary: 'Mail a single-use password reset link.',
     description:
-      'Answers 202 whether or not the email belongs to an account. Locally the mail lands in ' +
-      '`GET /internal/outbox`.',
+      'Answers 202 whether or not the email belongs to an account. The mail is sent after the answer; ' +
+      'in development it lands in `GET /internal/outbox` instead. Completing the reset also verifies ' +
+      'the email address and lifts a sign-in lockout of the account.',
     request: { body: jsonBody(z.object({ email: Email }).openapi('PasswordResetRequest')) },
     responses: { 202: { description: 'Accepted.' }, ...problemResponses },
   }),
@@ -34,11 +35,7 @@ export const completePasswordReset = defineRoute({
       body: jsonBody(
         z
           .object({
-            token: z
-              .string()
-              .min(1)
-              .max(512)
-              .openapi({ example: 'Zq3xW8mN2pR5tV7yB1cD4fG6hJ9kL0oS3uX5zA7bC9e' }),
+            token: MailedToken,
             newPassword: NewPassword,
           })
           .openapi('PasswordResetCompletion'),

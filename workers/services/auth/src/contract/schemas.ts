@@ -16,6 +16,13 @@ export const NewPassword = z
   .max(256)
   .openapi({ example: 'correct horse battery staple' });
 
+/** A single-use secret the service mailed (password reset, email verification). */
+export const MailedToken = z
+  .string()
+  .min(1)
+  .max(512)
+  .openapi({ example: 'Zq3xW8mN2pR5tV7yB1cD4fG6hJ9kL0oS3uX5zA7bC9e' });
+
 export const UserId = z.string().min(1).max(64).openapi({ example: 'usr_01jd2x8k4m7q9c3v5b6n8p0r2t' });
 
 export const ROLE_NAMES = ['viewer', 'admin'] as const;
@@ -45,5 +52,9 @@ export const UserView = z
     email: Email,
     name: z.string().openapi({ example: 'Ada Lovelace' }),
     roles: z.array(RoleName).openapi({ example: ['viewer'] }),
+    emailVerified: z.boolean().openapi({
+      description: 'Whether the account proved it receives mail at `email`.',
+      example: true,
+    }),
   })
   .openapi('User');

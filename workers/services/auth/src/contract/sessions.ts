@@ -22,7 +22,7 @@ export const signup = defineRoute({
     method: 'post',
     path: '/auth/signup',
     tags,
-    summary: 'Create an account (role viewer) and sign it in.',
+    summary: 'Create an account (role viewer) and sign it in; a verification mail goes to the email.',
     request: {
       body: jsonBody(
         z
@@ -52,8 +52,10 @@ export const login = defineRoute({
     tags,
     summary: 'Sign in with email and password.',
     description:
-      'A wrong email and a wrong password answer the same 401. After repeated failures for one email ' +
-      'or from one address, sign-ins are refused with 429 and Retry-After for a growing time.',
+      'A wrong email and a wrong password answer the same 401. After repeated failures from one ' +
+      'address (for one email, or for any), that address is refused with 429 and Retry-After for a ' +
+      'growing time; an email that many addresses failed for is refused everywhere until the lock ' +
+      'expires or a password reset lifts it.',
     request: {
       body: jsonBody(
         z

@@ -1,11 +1,13 @@
 /**
- * The auth database. Times are epoch milliseconds; secrets (refresh, reset and API key tokens) are
- * stored only as SHA-256 hex digests, signing keys only wrapped with KEY_ENCRYPTION_KEY.
+ * The auth database. Times are epoch milliseconds; secrets (refresh, reset, email verification and
+ * API key tokens) are stored only as SHA-256 hex digests, signing keys only wrapped with
+ * KEY_ENCRYPTION_KEY.
  */
 
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ApiKeyScope } from '../contract/api-keys.ts';
+import { MAIL_KINDS } from '../contract/mailbox.ts';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -17,6 +19,8 @@ export const users = sqliteTable('users', {
   /** PHC-encoded argon2id; null for accounts that only ever signed in with Google or GitHub. */
   passwordHash: text('password_hash'),
   roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
+  /** When the account proved it receives mail at `email` (null: not yet); linking needs it. */
+  emailVerifiedAt: integer('email_verified_at'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -68,16 +72,32 @@ export const passwordResetTokens = sqliteTable(
   (t) => [index('password_reset_tokens_user').on(t.userId, t.createdAt)],
 );
 
-/** Mail the service would send; locally it is read at GET /internal/outbox instead. */
+/** Proves that the account receives mail at `email` (its normalized address when mailed). */
+export const emailVerificationTokens = sqliteTable(
+  'email_verification_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('email_verification_tokens_user').on(t.userId, t.createdAt)],
+);
+
+/** Mail kept instead of sent (MAIL_TRANSPORT=mailbox, development only), read at GET /internal/outbox. */
 export const mailbox = sqliteTable(
   'mailbox',
   {
     id: text('id').primaryKey(),
     toEmail: text('to_email').notNull(),
-    kind: text('kind', { enum: ['password_reset'] }).notNull(),
+    kind: text('kind', { enum: MAIL_KINDS }).notNull(),
     subject: text('subject').notNull(),
     text: text('text').notNull(),
-    /** The secret the mail carries (a reset token), for local tooling. */
+    /** The secret the mail carries (a reset or verification token), for local tooling. */
     token: text('token'),
     createdAt: integer('created_at').notNull(),
   },

@@ -35,13 +35,14 @@ export async function githubIdentity(p: GitHubProvider, x: Omit<CodeExchange, 'n
     api<{ id: number; login: string; name?: string | null }>(p, '/user', tokens.access_token),
     api<{ email: string; primary: boolean; verified: boolean }[]>(p, '/user/emails', tokens.access_token),
   ]);
-  const primary = Array.isArray(emails) ? emails.find((e) => e.primary && e.verified) : undefined;
+  const primary = Array.isArray(emails) ? emails.find((e) => e.primary) : undefined;
   if (!primary) throw Problem.forbidden('The GitHub account has no verified primary email address.');
   if (typeof user.id !== 'number') throw new Problem('bad_gateway', 'GitHub sent no user id.');
   return {
     provider: 'github',
     subject: String(user.id),
     email: primary.email,
+    emailVerified: primary.verified === true,
     name: user.name || user.login,
   };
 }

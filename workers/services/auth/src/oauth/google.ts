@@ -49,9 +49,15 @@ export async function identityFromIdToken(
     throw Problem.unauthorized('The ID token was issued to another client.');
   if (claims.nonce !== nonce)
     throw Problem.unauthorized('The ID token does not belong to this sign-in (nonce).');
-  if (typeof claims.email !== 'string' || claims.email_verified !== true)
+  if (typeof claims.email !== 'string')
     throw Problem.forbidden('The Google account has no verified email address.');
   const name =
     typeof claims.name === 'string' && claims.name.trim() ? claims.name : claims.email.split('@')[0]!;
-  return { provider: 'google', subject: String(claims.sub), email: claims.email, name };
+  return {
+    provider: 'google',
+    subject: String(claims.sub),
+    email: claims.email,
+    emailVerified: claims.email_verified === true,
+    name,
+  };
 }

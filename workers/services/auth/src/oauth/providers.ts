@@ -67,11 +67,13 @@ export function callbackUrl(origin: string, name: OAuthProviderName): string {
   return `${origin}/auth/oauth/${name}/callback`;
 }
 
-/** The identity a provider vouches for; the email is verified by the provider. */
+/** The identity a provider vouches for. */
 export interface Identity {
   provider: OAuthProviderName;
   subject: string;
   email: string;
+  /** Whether the provider says the email is verified; without it the sign-in goes nowhere. */
+  emailVerified: boolean;
   name: string;
 }
 

@@ -23,8 +23,8 @@ export const requestPasswordResetHandler = implement(
 
 export const completePasswordResetHandler = implement(
   completePasswordReset,
-  async ({ body }, _caller, env: Env) => {
-    await completeReset(env, database(env.DB), body.token, body.newPassword);
+  async ({ body }, caller, env: Env) => {
+    await completeReset(env, database(env.DB), body.token, body.newPassword, caller.ip);
     return noContent;
   },
 );

@@ -1,8 +1,10 @@
 import { implement, json } from '../../../../lib/api.ts';
+import { errorFields, log } from '../../../../lib/log.ts';
 import { Problem } from '../../../../lib/problem.ts';
 import { config } from '../config.ts';
 import { signup } from '../contract/sessions.ts';
 import { database } from '../db/client.ts';
+import { sendVerification } from '../email-verification.ts';
 import type { Env } from '../env.ts';
 import { deliverLater } from '../events.ts';
 import { hashPassword } from '../passwords.ts';
@@ -20,6 +22,11 @@ export const signupHandler = implement(signup, async ({ body }, caller, env: Env
     registered(db, caller, 'password'),
   );
   deliverLater(ctx, env, db, [event]);
+  ctx.waitUntil(
+    sendVerification(env, db, user, caller.origin).catch((err) =>
+      log('error', 'verification mail failed', { requestId: caller.requestId, ...errorFields(err) }),
+    ),
+  );
   const session = await openSession(env, db, user, 'password');
   return json(201, { userId: user.id, email: user.email, ...session }, TOKEN_HEADERS);
 });

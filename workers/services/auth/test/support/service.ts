@@ -118,13 +118,21 @@ export interface OutboxMail {
   token: string;
 }
 
-/** The newest mail to this address, once the service (working after its answer) has written it. */
-export async function resetMailFor(email: string): Promise<OutboxMail> {
+/** The newest mail of this kind to this address, once the service (working after its answer) has written it. */
+export async function mailFor(
+  email: string,
+  kind: 'password_reset' | 'email_verification',
+): Promise<OutboxMail> {
   const caller = await admin();
   return eventually(async () => {
-    const reply = await call('auth.mailbox', { query: { to: email, page: 1, limit: 20 } }, caller);
+    const reply = await call('auth.mailbox', { query: { to: email, kind, page: 1, limit: 20 } }, caller);
     return (reply.body as OutboxMail[])[0];
   });
+}
+
+/** The newest password reset mail to this address. */
+export function resetMailFor(email: string): Promise<OutboxMail> {
+  return mailFor(email, 'password_reset');
 }
 
 export interface IssuedKey {
