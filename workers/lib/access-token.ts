@@ -4,19 +4,27 @@ import type { Role } from './api.ts';
 /** Access tokens are RS256 JWTs; nothing else is accepted, whatever the header says. */
 export const ACCESS_TOKEN_ALG = 'RS256';
 
+/** The contract caps an access token's life (exp − iat) at 15 minutes. */
+export const MAX_ACCESS_TOKEN_LIFETIME_SEC = 900;
+
+/** How far ahead of the verifier's clock a token's `iat` may be (issuers' clocks drift a little). */
+export const MAX_CLOCK_SKEW_SEC = 60;
+
 export interface AccessClaims {
   sub: string;
   roles: Role[];
   iss: string;
   aud: string | string[];
   exp: number;
-  iat?: number;
+  iat: number;
   jti?: string;
 }
 
 export interface VerifyOptions {
   issuer: string;
   audience: string;
+  /** Longest accepted exp − iat in seconds (default MAX_ACCESS_TOKEN_LIFETIME_SEC). */
+  maxLifetimeSec?: number;
 }
 
 export type VerifyFailure = 'expired' | 'invalid' | 'unknown_key';
@@ -25,28 +33,41 @@ export type VerifyResult =
   | { ok: true; claims: AccessClaims }
   | { ok: false; reason: VerifyFailure; message: string };
 
+const invalid = (message = 'The access token is invalid.'): VerifyResult => ({
+  ok: false,
+  reason: 'invalid',
+  message,
+});
+
 export async function verifyAccessToken(
   token: string,
   jwks: JSONWebKeySet,
   opts: VerifyOptions,
 ): Promise<VerifyResult> {
+  let payload: Record<string, unknown>;
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+    ({ payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
       algorithms: [ACCESS_TOKEN_ALG],
       issuer: opts.issuer,
       audience: opts.audience,
       requiredClaims: ['sub', 'exp', 'iat'],
       clockTolerance: 5,
-    });
-    const roles = Array.isArray(payload.roles)
-      ? (payload.roles.filter((r) => r === 'viewer' || r === 'admin') as Role[])
-      : [];
-    return { ok: true, claims: { ...(payload as unknown as AccessClaims), roles } };
+    }));
   } catch (err) {
     if (err instanceof errors.JWTExpired)
       return { ok: false, reason: 'expired', message: 'The access token has expired.' };
     if (err instanceof errors.JWKSNoMatchingKey)
       return { ok: false, reason: 'unknown_key', message: 'The access token was signed by an unknown key.' };
-    return { ok: false, reason: 'invalid', message: 'The access token is invalid.' };
+    return invalid();
   }
+  const { iat, exp } = payload as { iat: number; exp: number };
+  // A genuine issuer writes neither: a future iat or a long life means a stolen key or a bug.
+  if (iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SEC)
+    return invalid('The access token was issued in the future.');
+  if (exp - iat > (opts.maxLifetimeSec ?? MAX_ACCESS_TOKEN_LIFETIME_SEC))
+    return invalid('The access token lives longer than access tokens may.');
+  const roles = Array.isArray(payload.roles)
+    ? (payload.roles.filter((r) => r === 'viewer' || r === 'admin') as Role[])
+    : [];
+  return { ok: true, claims: { ...(payload as unknown as AccessClaims), roles } };
 }

@@ -7,6 +7,8 @@ export interface TokenOptions {
   iss?: string;
   aud?: string;
   expiresIn?: string | number;
+  /** `iat` in epoch seconds (default: now). */
+  issuedAt?: number;
   key?: CryptoKey;
   kid?: string;
   alg?: string;
@@ -25,7 +27,7 @@ export async function signToken(opts: TokenOptions = {}): Promise<string> {
     .setSubject(opts.sub ?? 'usr_test')
     .setIssuer(opts.iss ?? env.JWT_ISSUER)
     .setAudience(opts.aud ?? env.JWT_AUDIENCE)
-    .setIssuedAt()
+    .setIssuedAt(opts.issuedAt)
     .setExpirationTime(opts.expiresIn ?? '10m')
     .sign(key);
 }
