@@ -10,6 +10,12 @@ export const MAX_ACCESS_TOKEN_LIFETIME_SEC = 900;
 /** How far ahead of the verifier's clock a token's `iat` may be (issuers' clocks drift a little). */
 export const MAX_CLOCK_SKEW_SEC = 60;
 
+/**
+ * How long after auth records a revocation (role change, logout, revoked refresh family, password
+ * reset, deleted account) the gateway may still accept the account's older access tokens.
+ */
+export const REVOCATION_DELAY_MS = 3_000;
+
 export interface AccessClaims {
   sub: string;
   roles: Role[];
@@ -18,6 +24,11 @@ export interface AccessClaims {
   exp: number;
   iat: number;
   jti?: string;
+  /**
+   * The account's tokens-not-before (epoch ms) when the token was minted: every revocation moves
+   * the account's value forward, so a token carrying an older one was minted before it (0: never).
+   */
+  tnb: number;
 }
 
 export interface VerifyOptions {
@@ -60,14 +71,15 @@ export async function verifyAccessToken(
       return { ok: false, reason: 'unknown_key', message: 'The access token was signed by an unknown key.' };
     return invalid();
   }
-  const { iat, exp } = payload as { iat: number; exp: number };
+  const { iat, exp, tnb = 0 } = payload as { iat: number; exp: number; tnb?: unknown };
   // A genuine issuer writes neither: a future iat or a long life means a stolen key or a bug.
   if (iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SEC)
     return invalid('The access token was issued in the future.');
   if (exp - iat > (opts.maxLifetimeSec ?? MAX_ACCESS_TOKEN_LIFETIME_SEC))
     return invalid('The access token lives longer than access tokens may.');
+  if (typeof tnb !== 'number' || !Number.isFinite(tnb)) return invalid();
   const roles = Array.isArray(payload.roles)
     ? (payload.roles.filter((r) => r === 'viewer' || r === 'admin') as Role[])
     : [];
-  return { ok: true, claims: { ...(payload as unknown as AccessClaims), roles } };
+  return { ok: true, claims: { ...(payload as unknown as AccessClaims), roles, tnb } };
 }

@@ -139,6 +139,14 @@ const API_KEYS: Record<string, { id: string; ownerId: string; scopes: string[]; 
   'key-read': { id: 'key_read', ownerId: 'usr_partner', scopes: ['videos:read'], roles: [] },
 };
 
+/**
+ * The fixture auth service's accounts: their tokens-not-before (ms), null for a deleted account.
+ * Accounts not listed have never revoked anything (0).
+ */
+export const accounts = new Map<string, number | null>();
+/** Every tokensNotBefore lookup the gateway made, by user id. */
+export const notBeforeLookups: string[] = [];
+
 const app = createApp({ serviceRoutes: fixtureRoutes });
 
 export async function gateway(
@@ -155,6 +163,10 @@ export async function gateway(
       ...fixtureService,
       jwks: async () => JSON.parse(env.JWKS_JSON),
       verifyApiKey: async (key: string) => API_KEYS[key] ?? null,
+      tokensNotBefore: async (userId: string) => {
+        notBeforeLookups.push(userId);
+        return accounts.has(userId) ? accounts.get(userId) : 0;
+      },
     },
     ...init.vars,
   };

@@ -1,6 +1,7 @@
 /**
  * Password reset: a single-use token with a short expiry, stored as SHA-256 and mailed to the
- * account's address. Completing it sets the password and signs the account out everywhere.
+ * account's address. Completing it sets the password and signs the account out everywhere: every
+ * refresh family and every access token ends.
  */
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import { randomToken, sha256Hex } from '../../../lib/ids.ts';
@@ -15,7 +16,7 @@ import { clearAccount } from './login-guard.ts';
 import { mailStatement } from './mailbox.ts';
 import { hashPassword } from './passwords.ts';
 import { revokeUserFamilies } from './refresh-families.ts';
-import { findUser, findUserByEmail, normalizeEmail, setPasswordHash } from './users.ts';
+import { findUser, findUserByEmail, normalizeEmail, replacePassword } from './users.ts';
 
 export interface ResetRequest {
   email: string;
@@ -96,12 +97,15 @@ export async function completeReset(
     .returning({ userId: passwordResetTokens.userId });
   const user = spent ? await findUser(db, spent.userId) : undefined;
   if (!user) throw Problem.badRequest('The reset token is invalid, expired or already used.');
-  await setPasswordHash(db, user.id, await hashPassword(newPassword, config(env).argon2), now);
-  // Other reset mails still in flight die with this one.
-  await db
-    .update(passwordResetTokens)
-    .set({ usedAt: now })
-    .where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt)));
-  await revokeUserFamilies(db, user.id, 'password_reset', now);
+  const passwordHash = await hashPassword(newPassword, config(env).argon2);
+  await db.batch([
+    replacePassword(db, user.id, passwordHash, now),
+    // Other reset mails still in flight die with this one.
+    db
+      .update(passwordResetTokens)
+      .set({ usedAt: now })
+      .where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt))),
+    revokeUserFamilies(db, user.id, 'password_reset', now),
+  ]);
   await clearAccount(env, user.email);
 }

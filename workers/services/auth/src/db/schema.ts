@@ -17,6 +17,11 @@ export const users = sqliteTable('users', {
   /** PHC-encoded argon2id; null for accounts that only ever signed in with Google or GitHub. */
   passwordHash: text('password_hash'),
   roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
+  /**
+   * Epoch ms, moved forward by every revocation: access tokens carry the value current when they
+   * were minted (`tnb`), and the gateway refuses those carrying an older one.
+   */
+  tokensNotBefore: integer('tokens_not_before').notNull().default(0),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

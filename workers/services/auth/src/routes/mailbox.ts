@@ -6,7 +6,8 @@ import type { Env } from '../env.ts';
 import { listMail } from '../mailbox.ts';
 
 export const mailboxHandler = implement(mailbox, async ({ query }, caller, env: Env) => {
-  requireAdmin(caller);
-  const { mails, total } = await listMail(database(env.DB), query);
+  const db = database(env.DB);
+  await requireAdmin(db, caller);
+  const { mails, total } = await listMail(db, query);
   return { ...json(200, mails), total };
 });
