@@ -180,7 +180,7 @@ describe('roles, ownership and scopes', () => {
     expect(calls.at(-1)!.caller.apiKey).toEqual({
       id: 'key_items',
       ownerId: 'usr_partner',
-      scopes: ['items:write'],
+      scopes: ['videos:write'],
     });
     const wrongScope = await gateway('/fixture/items', {
       method: 'POST',

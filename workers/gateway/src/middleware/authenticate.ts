@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { REVOCATION_DELAY_MS } from '../../../lib/access-token.ts';
-import { type ApiRoute, type Caller, isAdmin, type Role } from '../../../lib/api.ts';
+import { type ApiRoute, type Caller, isAdmin } from '../../../lib/api.ts';
 import { sha256Hex } from '../../../lib/ids.ts';
 import { Problem } from '../../../lib/problem.ts';
 import { verifyAtTheDoor } from '../auth/jwks.ts';
@@ -9,7 +9,7 @@ import type { GatewayBindings } from '../env.ts';
 
 const apiKeyCache = new Map<
   string,
-  { at: number; key: { id: string; ownerId: string; scopes: string[]; roles: string[] } | null }
+  { at: number; key: { id: string; ownerId: string; scopes: string[] } | null }
 >();
 /** A revoked key, or one whose owner lost admin, stops working as soon as a revoked token does. */
 const API_KEY_TTL_MS = REVOCATION_DELAY_MS;
@@ -58,8 +58,9 @@ export function authenticate(route: ApiRoute): MiddlewareHandler<GatewayBindings
       } else if (apiKey) {
         const key = await resolveApiKey(c, apiKey);
         if (!key) throw Problem.unauthorized('The API key is invalid or revoked.');
+        // A key carries scopes and no role: it passes only the routes that name one of them.
         caller.apiKey = { id: key.id, ownerId: key.ownerId, scopes: key.scopes };
-        caller.roles = key.roles.filter((r): r is Role => r === 'viewer' || r === 'admin');
+        caller.roles = [];
       }
     }
     c.set('caller', caller);
@@ -73,8 +74,7 @@ export function authorize(route: ApiRoute, caller: Caller, params: Record<string
   if (access === 'public' || access === 'runner') return;
   if (caller.apiKey) {
     const granted = caller.apiKey.scopes;
-    const ok = granted.includes('admin') || (scopes ?? []).some((s) => granted.includes(s));
-    if (!ok) {
+    if (!(scopes ?? []).some((s) => granted.includes(s))) {
       throw Problem.forbidden(
         scopes?.length
           ? `The API key lacks a scope this route needs (one of: ${scopes.join(', ')}).`

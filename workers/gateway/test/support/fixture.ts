@@ -28,7 +28,7 @@ export const fixtureRoutes: ApiRoute[] = [
   defineRoute({
     id: 'fixture.create',
     service: 'videos',
-    policy: { access: 'user', bodyLimit: 1024, scopes: ['items:write'] },
+    policy: { access: 'user', bodyLimit: 1024, scopes: ['videos:write'] },
     route: createRoute({
       method: 'post',
       path: '/fixture/items',
@@ -134,9 +134,11 @@ const fixtureService = {
 };
 
 /** API keys the fixture auth service knows. */
-const API_KEYS: Record<string, { id: string; ownerId: string; scopes: string[]; roles: string[] }> = {
-  'key-items': { id: 'key_items', ownerId: 'usr_partner', scopes: ['items:write'], roles: [] },
-  'key-read': { id: 'key_read', ownerId: 'usr_partner', scopes: ['videos:read'], roles: [] },
+const API_KEYS: Record<string, { id: string; ownerId: string; scopes: string[] }> = {
+  'key-items': { id: 'key_items', ownerId: 'usr_partner', scopes: ['videos:write'] },
+  'key-read': { id: 'key_read', ownerId: 'usr_partner', scopes: ['videos:read'] },
+  // A key issued before scopes were fine-grained.
+  'key-admin': { id: 'key_admin', ownerId: 'usr_partner', scopes: ['admin'] },
 };
 
 /**
