@@ -35,7 +35,7 @@ const token = await new SignJWT({ roles: ['viewer'] })
   .setIssuer('edge-video-auth')
   .setAudience('edge-video-api')
   .setIssuedAt()
-  .setExpirationTime('1h')
+  .setExpirationTime('15m')
   .sign(privateKey);
 // Kept beside the config so the same workerd setup can be probed by hand.
 writeFileSync(path.join(dir, 'token.txt'), token);

@@ -26,6 +26,8 @@ export const EVENT_DATA = {
   }),
   UserLoggedIn: z.object({ userId: id, method: z.enum(['password', 'google', 'github']) }),
   UserRoleChanged: z.object({ userId: id, roles: z.array(z.string()), changedBy: id }),
+  /** The account is gone, with its sessions and keys; consumers forget what they hold of it. */
+  UserDeleted: z.object({ userId: id }),
   PasswordResetRequested: z.object({ userId: id, email: z.email(), expiresAt: iso }),
 
   WatchlistUpdated: z.object({ userId: id, videoId: id, action: z.enum(['added', 'removed']) }),

@@ -39,7 +39,7 @@ describe('API keys at the door', () => {
     const key = (
       await c.call('POST', '/auth/api-keys', { token: admin, body: { name: 'x', scopes: ['ops'] } })
     ).body.key;
-    // Role changes accept admin-scoped keys only.
+    // Role changes take no API key at all, whatever its scopes.
     const res = await c.call('PUT', '/auth/users/usr_x/roles', {
       headers: { 'X-API-Key': key },
       body: { roles: ['admin'] },

@@ -38,6 +38,13 @@ export type Role = 'viewer' | 'admin';
  */
 export type Access = 'public' | 'user' | 'admin' | 'runner' | { owner: string };
 
+/**
+ * The scopes an API key may carry, fine-grained: route policies name them (so every scope a route
+ * asks for can be issued), and a key passes exactly the routes naming one of its scopes.
+ */
+export const API_KEY_SCOPES = ['videos:read', 'videos:write', 'videos:admin', 'events:write', 'ops'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
 export type RateLimitPolicyName = 'default' | 'auth' | 'profile' | 'strict' | 'ingest' | 'none';
 
 /** The body limit of routes whose policy names none. */
@@ -49,8 +56,11 @@ export type CachePolicy =
 
 export interface RoutePolicy {
   access: Access;
-  /** API keys carrying any of these scopes may call the route (`admin` scope passes admin routes). */
-  scopes?: string[];
+  /**
+   * API keys carrying any of these scopes may call the route; without scopes no API key may. A key
+   * carries no role, so this is the only way a key passes a route that is not public.
+   */
+  scopes?: ApiKeyScope[];
   rateLimit?: RateLimitPolicyName;
   /** Largest accepted body in bytes (default DEFAULT_BODY_LIMIT, 64 KiB). */
   bodyLimit?: number;
@@ -199,8 +209,9 @@ export type Handlers<E, C extends Contract> = {
   [Id in RouteIdOf<C>]: Implementation<E, Id>;
 };
 
+/** Whether the caller's access token carries the admin role; an API key never does. */
 export function isAdmin(caller: Caller): boolean {
-  return caller.roles.includes('admin') || (caller.apiKey?.scopes.includes('admin') ?? false);
+  return caller.roles.includes('admin');
 }
 
 export function json<const S extends number, B>(

@@ -4,7 +4,7 @@
  * operationId, security, the problem+json answers it can give and the headers it sends.
  */
 import { type OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
-import { type ApiRoute, DEFAULT_BODY_LIMIT, type RoutePolicy } from './api.ts';
+import { API_KEY_SCOPES, type ApiRoute, DEFAULT_BODY_LIMIT, type RoutePolicy } from './api.ts';
 
 /** Every error is application/problem+json (RFC 9457); routes list it as their default response. */
 export const problemResponses = {
@@ -91,8 +91,11 @@ const SECURITY_SCHEMES = {
     in: 'header' as const,
     name: 'X-API-Key',
     description:
-      'An API key issued by an admin. It passes the routes that list one of its scopes; a key with ' +
-      'the `admin` scope passes every route an admin may call.',
+      `An API key issued by an admin, with fine-grained scopes (${API_KEY_SCOPES.map((s) => `\`${s}\``).join(', ')}). ` +
+      'It passes exactly the routes that list one of its ' +
+      'scopes and carries no role; no key can change roles, delete accounts, issue or revoke keys, ' +
+      'rotate signing keys or read mail. It stops working when revoked, expired, or when its owner ' +
+      'is no longer an admin.',
   },
 };
 

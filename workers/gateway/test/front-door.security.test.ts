@@ -39,6 +39,24 @@ describe('tokens at the door', () => {
     await expect401(await gateway('/fixture/users/usr_alice', { headers: bearer(token) }));
   });
 
+  it('refuses a token issued in the future, and tolerates a clock a few seconds ahead', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = (s: number) => signToken({ sub: 'usr_alice', issuedAt: now + s, expiresIn: now + 600 });
+    await expect401(await gateway('/fixture/users/usr_alice', { headers: bearer(await ahead(120)) }));
+    expect((await gateway('/fixture/users/usr_alice', { headers: bearer(await ahead(30)) })).status).toBe(
+      200,
+    );
+  });
+
+  it('refuses a token that lives longer than 15 minutes', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const living = (s: number) => signToken({ sub: 'usr_alice', issuedAt: now, expiresIn: now + s });
+    await expect401(await gateway('/fixture/users/usr_alice', { headers: bearer(await living(3600)) }));
+    expect((await gateway('/fixture/users/usr_alice', { headers: bearer(await living(900)) })).status).toBe(
+      200,
+    );
+  });
+
   it('refuses alg: none', async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = unsignedToken({
@@ -165,7 +183,7 @@ describe('roles, ownership and scopes', () => {
     expect(calls.at(-1)!.caller.apiKey).toEqual({
       id: 'key_items',
       ownerId: 'usr_partner',
-      scopes: ['items:write'],
+      scopes: ['videos:write'],
     });
     const wrongScope = await gateway('/fixture/items', {
       method: 'POST',

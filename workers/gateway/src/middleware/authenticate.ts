@@ -1,15 +1,18 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { type ApiRoute, type Caller, isAdmin, type Role } from '../../../lib/api.ts';
+import { REVOCATION_DELAY_MS } from '../../../lib/access-token.ts';
+import { type ApiRoute, type Caller, isAdmin } from '../../../lib/api.ts';
 import { sha256Hex } from '../../../lib/ids.ts';
 import { Problem } from '../../../lib/problem.ts';
 import { verifyAtTheDoor } from '../auth/jwks.ts';
+import { refuseRevoked } from '../auth/revocations.ts';
 import type { GatewayBindings } from '../env.ts';
 
 const apiKeyCache = new Map<
   string,
-  { at: number; key: { id: string; ownerId: string; scopes: string[]; roles: string[] } | null }
+  { at: number; key: { id: string; ownerId: string; scopes: string[] } | null }
 >();
-const API_KEY_TTL_MS = 30_000;
+/** A revoked key, or one whose owner lost admin, stops working as soon as a revoked token does. */
+const API_KEY_TTL_MS = REVOCATION_DELAY_MS;
 
 function bearer(c: Context<GatewayBindings>, route: ApiRoute): string | undefined {
   const h = c.req.header('authorization');
@@ -49,13 +52,15 @@ export function authenticate(route: ApiRoute): MiddlewareHandler<GatewayBindings
       if (token) {
         const result = await verifyAtTheDoor(c.env, token);
         if (!result.ok) throw Problem.unauthorized(result.message);
+        await refuseRevoked(c.env, c.executionCtx, result.claims);
         caller.userId = result.claims.sub;
         caller.roles = result.claims.roles;
       } else if (apiKey) {
         const key = await resolveApiKey(c, apiKey);
         if (!key) throw Problem.unauthorized('The API key is invalid or revoked.');
+        // A key carries scopes and no role: it passes only the routes that name one of them.
         caller.apiKey = { id: key.id, ownerId: key.ownerId, scopes: key.scopes };
-        caller.roles = key.roles.filter((r): r is Role => r === 'viewer' || r === 'admin');
+        caller.roles = [];
       }
     }
     c.set('caller', caller);
@@ -69,8 +74,7 @@ export function authorize(route: ApiRoute, caller: Caller, params: Record<string
   if (access === 'public' || access === 'runner') return;
   if (caller.apiKey) {
     const granted = caller.apiKey.scopes;
-    const ok = granted.includes('admin') || (scopes ?? []).some((s) => granted.includes(s));
-    if (!ok) {
+    if (!(scopes ?? []).some((s) => granted.includes(s))) {
       throw Problem.forbidden(
         scopes?.length
           ? `The API key lacks a scope this route needs (one of: ${scopes.join(', ')}).`

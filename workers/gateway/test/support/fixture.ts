@@ -34,7 +34,7 @@ export const fixtureRoutes: ApiRoute[] = [
   defineRoute({
     id: 'fixture.create',
     service: 'videos',
-    policy: { access: 'user', bodyLimit: 1024, scopes: ['items:write'] },
+    policy: { access: 'user', bodyLimit: 1024, scopes: ['videos:write'] },
     route: createRoute({
       method: 'post',
       path: '/fixture/items',
@@ -147,10 +147,20 @@ const fixtureService = {
 };
 
 /** API keys the fixture auth service knows. */
-const API_KEYS: Record<string, { id: string; ownerId: string; scopes: string[]; roles: string[] }> = {
-  'key-items': { id: 'key_items', ownerId: 'usr_partner', scopes: ['items:write'], roles: [] },
-  'key-read': { id: 'key_read', ownerId: 'usr_partner', scopes: ['videos:read'], roles: [] },
+const API_KEYS: Record<string, { id: string; ownerId: string; scopes: string[] }> = {
+  'key-items': { id: 'key_items', ownerId: 'usr_partner', scopes: ['videos:write'] },
+  'key-read': { id: 'key_read', ownerId: 'usr_partner', scopes: ['videos:read'] },
+  // A key issued before scopes were fine-grained.
+  'key-admin': { id: 'key_admin', ownerId: 'usr_partner', scopes: ['admin'] },
 };
+
+/**
+ * The fixture auth service's accounts: their tokens-not-before (ms), null for a deleted account.
+ * Accounts not listed have never revoked anything (0).
+ */
+export const accounts = new Map<string, number | null>();
+/** Every tokensNotBefore lookup the gateway made, by user id. */
+export const notBeforeLookups: string[] = [];
 
 const app = createApp({ serviceRoutes: fixtureRoutes });
 
@@ -173,6 +183,10 @@ export async function gateway(
       ...fixtureService,
       jwks: async () => JSON.parse(env.JWKS_JSON),
       verifyApiKey: async (key: string) => API_KEYS[key] ?? null,
+      tokensNotBefore: async (userId: string) => {
+        notBeforeLookups.push(userId);
+        return accounts.has(userId) ? accounts.get(userId) : 0;
+      },
     },
     ...init.vars,
   };

@@ -7,6 +7,10 @@ export interface TokenOptions {
   iss?: string;
   aud?: string;
   expiresIn?: string | number;
+  /** `iat` in epoch seconds (default: now). */
+  issuedAt?: number;
+  /** The account's tokens-not-before when the token was minted (`tnb`, default 0). */
+  tnb?: number;
   key?: CryptoKey;
   kid?: string;
   alg?: string;
@@ -20,12 +24,12 @@ export async function signToken(opts: TokenOptions = {}): Promise<string> {
       JSON.parse((env as unknown as { TEST_SIGNING_JWK: string }).TEST_SIGNING_JWK) as JWK,
       'RS256',
     )) as CryptoKey);
-  return new SignJWT({ roles: opts.roles ?? ['viewer'] })
+  return new SignJWT({ roles: opts.roles ?? ['viewer'], tnb: opts.tnb ?? 0 })
     .setProtectedHeader({ alg: opts.alg ?? 'RS256', kid: opts.kid ?? 'test-key-1', typ: 'JWT' })
     .setSubject(opts.sub ?? 'usr_test')
     .setIssuer(opts.iss ?? env.JWT_ISSUER)
     .setAudience(opts.aud ?? env.JWT_AUDIENCE)
-    .setIssuedAt()
+    .setIssuedAt(opts.issuedAt)
     .setExpirationTime(opts.expiresIn ?? '10m')
     .sign(key);
 }

@@ -5,10 +5,9 @@
  */
 
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Role } from '../../../lib/api.ts';
 import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
 import { newestFirst } from '../../../lib/paging.ts';
-import type { ApiKeyScope } from './contract/api-keys.ts';
+import { API_KEY_SCOPES, type ApiKeyScope } from './contract/api-keys.ts';
 import type { Db } from './db/client.ts';
 import { type ApiKeyRow, apiKeys, users } from './db/schema.ts';
 import { rolesOf } from './users.ts';
@@ -21,8 +20,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export interface VerifiedApiKey {
   id: string;
   ownerId: string;
-  scopes: string[];
-  roles: Role[];
+  scopes: ApiKeyScope[];
 }
 
 function visiblePrefix(): string {
@@ -94,9 +92,10 @@ export async function revokeApiKey(db: Db, id: string, now = Date.now()): Promis
 }
 
 /**
- * What the gateway learns about a presented key, or null. A key carries no more than its scopes:
- * its roles are `admin` only with the `admin` scope, whatever its owner may do. It dies with its
- * owner's admin role, since only admins may hold keys.
+ * What the gateway learns about a presented key, or null. A key carries its scopes and nothing
+ * more: no role, whatever its owner may do. Scopes no longer on the list (the retired `admin`) are
+ * dropped, and a key left with none is dead. It dies with its owner's admin role too, since only
+ * admins may hold keys.
  */
 export async function verifyApiKey(
   db: Db,
@@ -113,12 +112,9 @@ export async function verifyApiKey(
   const row = found.key;
   if (row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) return null;
   if (!rolesOf({ roles: found.ownerRoles }).includes('admin')) return null;
-  const verified: VerifiedApiKey = {
-    id: row.id,
-    ownerId: row.ownerId,
-    scopes: row.scopes,
-    roles: row.scopes.includes('admin') ? ['viewer', 'admin'] : [],
-  };
+  const scopes = row.scopes.filter((s) => (API_KEY_SCOPES as readonly string[]).includes(s));
+  if (scopes.length === 0) return null;
+  const verified: VerifiedApiKey = { id: row.id, ownerId: row.ownerId, scopes };
   const stale = row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS;
   if (!stale) return { verified };
   return { verified, touch: db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)) };

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { GuardPolicy, SpreadPolicy } from '../../../../durable-objects/login-guard.ts';
+import { MAX_ACCESS_TOKEN_LIFETIME_SEC } from '../../../lib/access-token.ts';
 import { settingsReader } from '../../../lib/settings.ts';
 import type { Env } from './env.ts';
 import type { MailTransportName, Sender } from './mail/interface.ts';
 
-/** The contract caps access tokens at 15 minutes, whatever the configuration says. */
-export const MAX_ACCESS_TOKEN_TTL_SECONDS = 900;
+/** The contract caps access tokens at 15 minutes, whatever the configuration says (and verifiers check). */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = MAX_ACCESS_TOKEN_LIFETIME_SEC;
 
 /** OWASP's floor for argon2id: 19 MiB, 2 passes, 1 lane. Configuration may raise it, never lower it. */
 export const ARGON2_FLOOR = { memoryKib: 19_456, iterations: 2, parallelism: 1 } as const;

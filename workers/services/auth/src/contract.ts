@@ -10,7 +10,7 @@ import { oauthCallback, oauthStart } from './contract/oauth.ts';
 import { completePasswordReset, requestPasswordReset } from './contract/password-reset.ts';
 import { login, logout, me, refresh, signup } from './contract/sessions.ts';
 import { jwks, rotateSigningKeys } from './contract/signing-keys.ts';
-import { setRoles } from './contract/users.ts';
+import { deleteUser, setRoles } from './contract/users.ts';
 
 export const contract = defineContract('auth', [
   signup,
@@ -27,6 +27,7 @@ export const contract = defineContract('auth', [
   jwks,
   rotateSigningKeys,
   setRoles,
+  deleteUser,
   createApiKey,
   listApiKeys,
   revokeApiKey,

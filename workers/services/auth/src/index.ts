@@ -1,7 +1,7 @@
 /**
  * The auth service: users, credentials, refresh-token families, roles, API keys, JWKS. The gateway
- * calls `handle(routeId, input, caller)` for public routes, `jwks()` and `verifyApiKey()` at the
- * door, and `ready()` for /readyz.
+ * calls `handle(routeId, input, caller)` for public routes, `jwks()`, `tokensNotBefore()` and
+ * `verifyApiKey()` at the door, and `ready()` for /readyz.
  */
 
 import type { Caller, Reply, RouteInput } from '../../../lib/api.ts';
@@ -17,7 +17,9 @@ import { purgeExpired } from './housekeeping.ts';
 import { wrappingKey } from './key-wrap.ts';
 import { mailReady } from './mail/send.ts';
 import { burnVerification } from './passwords.ts';
+import { tokensNotBefore } from './revocation.ts';
 import { createApiKeyHandler, listApiKeysHandler, revokeApiKeyHandler } from './routes/api-keys.ts';
+import { deleteUserHandler } from './routes/delete-user.ts';
 import { loginHandler } from './routes/login.ts';
 import { logoutHandler } from './routes/logout.ts';
 import { mailboxHandler } from './routes/mailbox.ts';
@@ -54,6 +56,7 @@ export default class AuthService extends defineService<Env>()({
     'auth.jwks': jwksHandler,
     'auth.rotateSigningKeys': rotateSigningKeysHandler,
     'auth.setRoles': setRolesHandler,
+    'auth.deleteUser': deleteUserHandler,
     'auth.createApiKey': createApiKeyHandler,
     'auth.listApiKeys': listApiKeysHandler,
     'auth.revokeApiKey': revokeApiKeyHandler,
@@ -88,6 +91,14 @@ export default class AuthService extends defineService<Env>()({
   /** The JWKS the gateway verifies access tokens with. */
   async jwks(): Promise<{ keys: PublicJwk[] }> {
     return keySet(database(this.env.DB), () => wrappingKey(settings(this.env).KEY_ENCRYPTION_KEY));
+  }
+
+  /**
+   * The account's tokens-not-before (epoch ms), or null when it no longer exists: the gateway
+   * refuses access tokens whose `tnb` is older (src/revocation.ts).
+   */
+  async tokensNotBefore(userId: string): Promise<number | null> {
+    return tokensNotBefore(database(this.env.DB), userId);
   }
 
   /** What an `X-API-Key` stands for, or null when it is unknown, revoked, expired or orphaned. */

@@ -1,7 +1,8 @@
 /**
  * Password reset: a single-use token with a short expiry, stored as SHA-256 and mailed to the
- * account's address. Completing it sets the password, signs the account out everywhere and, since
- * the token reached the mailbox, marks the address verified.
+ * account's address. Completing it sets the password, signs the account out everywhere (every
+ * refresh family and every access token ends) and, since the token reached the mailbox, marks the
+ * address verified.
  */
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
@@ -16,7 +17,7 @@ import { clearAccount } from './login-guard.ts';
 import { deliverMail } from './mail/send.ts';
 import { hashPassword } from './passwords.ts';
 import { revokeUserFamilies } from './refresh-families.ts';
-import { findUser, findUserByEmail, markEmailVerified, normalizeEmail, setPasswordHash } from './users.ts';
+import { findUser, findUserByEmail, markEmailVerified, normalizeEmail, replacePassword } from './users.ts';
 
 export interface ResetRequest {
   email: string;
@@ -98,13 +99,16 @@ export async function completeReset(
     .returning({ userId: passwordResetTokens.userId });
   const user = spent ? await findUser(db, spent.userId) : undefined;
   if (!user) throw Problem.badRequest('The reset token is invalid, expired or already used.');
-  await setPasswordHash(db, user.id, await hashPassword(newPassword, config(env).argon2), now);
-  // Other reset mails still in flight die with this one.
-  await db
-    .update(passwordResetTokens)
-    .set({ usedAt: now })
-    .where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt)));
-  await revokeUserFamilies(db, user.id, 'password_reset', now);
-  await markEmailVerified(db, user.id, user.emailNormalized, now);
+  const passwordHash = await hashPassword(newPassword, config(env).argon2);
+  await db.batch([
+    replacePassword(db, user.id, passwordHash, now),
+    // Other reset mails still in flight die with this one.
+    db
+      .update(passwordResetTokens)
+      .set({ usedAt: now })
+      .where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt))),
+    revokeUserFamilies(db, user.id, 'password_reset', now),
+    markEmailVerified(db, user.id, user.emailNormalized, now),
+  ]);
   await clearAccount(env, user.email, ip);
 }

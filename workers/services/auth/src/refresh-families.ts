@@ -2,14 +2,16 @@
  * Refresh tokens: opaque, stored as SHA-256, single use. Each sign-in starts a family; every
  * refresh spends the presented token and mints its successor in the same family. Presenting a
  * spent token again means two parties hold the family's tokens, so the whole family is revoked.
+ * Revoking a family also revokes the account's access tokens (src/revocation.ts).
  */
 import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
 import { log } from '../../../lib/log.ts';
 import { Problem } from '../../../lib/problem.ts';
 import type { Db } from './db/client.ts';
-import { type LoginMethod, refreshFamilies, refreshTokens } from './db/schema.ts';
+import { type LoginMethod, refreshFamilies, refreshTokens, users } from './db/schema.ts';
 import type { StagedEvent } from './events.ts';
+import { revokeAccessTokens } from './revocation.ts';
 
 export type RevocationReason = NonNullable<(typeof refreshFamilies.$inferSelect)['revokedReason']>;
 
@@ -53,15 +55,22 @@ export async function startFamily(
   return { familyId, refreshToken };
 }
 
+/**
+ * Revokes a live family and its account's access tokens. A family that already ended revokes
+ * nothing more, so replaying one of its tokens cannot keep cutting the account's other sessions.
+ */
 export async function revokeFamily(db: Db, familyId: string, reason: RevocationReason, now = Date.now()) {
-  await db
-    .update(refreshFamilies)
-    .set({ revokedAt: now, revokedReason: reason })
-    .where(and(eq(refreshFamilies.id, familyId), isNull(refreshFamilies.revokedAt)));
+  const live = and(eq(refreshFamilies.id, familyId), isNull(refreshFamilies.revokedAt));
+  const owner = db.select({ id: refreshFamilies.userId }).from(refreshFamilies).where(live);
+  await db.batch([
+    revokeAccessTokens(db, inArray(users.id, owner), now),
+    db.update(refreshFamilies).set({ revokedAt: now, revokedReason: reason }).where(live),
+  ]);
 }
 
-export async function revokeUserFamilies(db: Db, userId: string, reason: RevocationReason, now = Date.now()) {
-  await db
+/** The statement revoking every live family of an account (its access tokens are revoked apart). */
+export function revokeUserFamilies(db: Db, userId: string, reason: RevocationReason, now = Date.now()) {
+  return db
     .update(refreshFamilies)
     .set({ revokedAt: now, revokedReason: reason })
     .where(and(eq(refreshFamilies.userId, userId), isNull(refreshFamilies.revokedAt)));

@@ -26,7 +26,7 @@ async function accessToken(env: Env, db: Db, user: User, sessionId: string) {
   const key = await currentSigningKey(db, await wrappingKey(s.KEY_ENCRYPTION_KEY));
   return signAccessToken(
     key,
-    { userId: user.id, roles: rolesOf(user), sessionId },
+    { userId: user.id, roles: rolesOf(user), sessionId, tokensNotBefore: user.tokensNotBefore },
     { issuer: s.JWT_ISSUER, audience: s.JWT_AUDIENCE, ttlSec: config(env).accessTokenTtlSec },
   );
 }

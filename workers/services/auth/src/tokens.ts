@@ -9,6 +9,8 @@ export interface AccessTokenSubject {
   roles: string[];
   /** The refresh family (session) the token belongs to. */
   sessionId: string;
+  /** The account's tokens-not-before as read with its roles (src/revocation.ts). */
+  tokensNotBefore: number;
 }
 
 export interface AccessTokenOptions {
@@ -24,7 +26,7 @@ export async function signAccessToken(
   now = Date.now(),
 ): Promise<{ token: string; expiresIn: number }> {
   const iat = Math.floor(now / 1000);
-  const token = await new SignJWT({ roles: who.roles, sid: who.sessionId })
+  const token = await new SignJWT({ roles: who.roles, sid: who.sessionId, tnb: who.tokensNotBefore })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: key.kid, typ: 'at+jwt' })
     .setSubject(who.userId)
     .setIssuer(opts.issuer)

@@ -6,6 +6,7 @@ import type { Db } from './db/client.ts';
 import { isUniqueViolation } from './db/errors.ts';
 import { type LoginMethod, type User, users } from './db/schema.ts';
 import { SOURCE, type StagedEvent, stage, stageEventIf } from './events.ts';
+import { advancedNotBefore } from './revocation.ts';
 
 export const ROLES = ['viewer', 'admin'] as const satisfies readonly Role[];
 
@@ -49,6 +50,7 @@ export async function createUser(
     passwordHash: input.passwordHash,
     roles: input.roles ?? ['viewer'],
     emailVerifiedAt: input.emailVerified ? now : null,
+    tokensNotBefore: 0,
     createdAt: now,
     updatedAt: now,
   };
@@ -102,14 +104,30 @@ export function markEmailVerified(db: Db, userId: string, email: string, now = D
     .where(and(eq(users.id, userId), eq(users.emailNormalized, email), isNull(users.emailVerifiedAt)));
 }
 
+/** Stores a new hash of the same password (a cost upgrade); nothing is revoked. */
 export async function setPasswordHash(db: Db, userId: string, passwordHash: string, now = Date.now()) {
   await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
 }
 
+/** A new password: every access token issued under the old one is revoked (a batch item). */
+export function replacePassword(db: Db, userId: string, passwordHash: string, now = Date.now()) {
+  return db
+    .update(users)
+    .set({ passwordHash, updatedAt: now, tokensNotBefore: advancedNotBefore(now) })
+    .where(eq(users.id, userId));
+}
+
+/** True while an admin other than this user exists. */
+function otherAdminsExist(userId: string) {
+  return sql`(SELECT count(*) FROM users AS u, json_each(u.roles) AS r
+    WHERE r.value = 'admin' AND u.id <> ${userId}) > 0`;
+}
+
 /**
- * Replaces a user's roles. Taking admin away is one conditional UPDATE that only applies while
- * another admin remains, so two admins demoting each other at once cannot leave none. The
- * UserRoleChanged event is written in the same batch, only if the update applied.
+ * Replaces a user's roles and revokes the access tokens that carry the old ones. Taking admin away
+ * is one conditional UPDATE that only applies while another admin remains, so two admins demoting
+ * each other at once cannot leave none. The UserRoleChanged event is written in the same batch,
+ * only if the update applied.
  */
 export async function changeRoles(
   db: Db,
@@ -124,8 +142,6 @@ export async function changeRoles(
   const before = rolesOf(user);
   if (before.join() === roles.join()) return { user, changed: false };
   const demotesAdmin = before.includes('admin') && !roles.includes('admin');
-  const otherAdmins = sql`(SELECT count(*) FROM users AS u, json_each(u.roles) AS r
-    WHERE r.value = 'admin' AND u.id <> ${userId}) > 0`;
   const applied = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${userId}
     AND ${users.updatedAt} = ${now} AND ${users.roles} = ${JSON.stringify(roles)})`;
   const event = stageEventIf(
@@ -144,11 +160,40 @@ export async function changeRoles(
   const [updated] = await db.batch([
     db
       .update(users)
-      .set({ roles, updatedAt: now })
-      .where(demotesAdmin ? and(eq(users.id, userId), otherAdmins) : eq(users.id, userId))
+      .set({ roles, updatedAt: now, tokensNotBefore: advancedNotBefore(now) })
+      .where(demotesAdmin ? and(eq(users.id, userId), otherAdminsExist(userId)) : eq(users.id, userId))
       .returning(),
     event.insert,
   ]);
   if (!updated[0]) throw Problem.conflict('This is the last admin; make someone else admin first.');
   return { user: updated[0], changed: true, event: event.event };
+}
+
+/**
+ * Deletes an account and, by cascade, its sessions, reset tokens, API keys and linked identities;
+ * with the row goes its tokens-not-before, so the gateway refuses its access tokens. The last admin
+ * cannot be deleted, as it cannot be demoted. UserDeleted is written in the same batch, only if the
+ * account went.
+ */
+export async function deleteUser(db: Db, userId: string, caller: Pick<Caller, 'traceparent'>) {
+  const user = await findUser(db, userId);
+  if (!user) throw Problem.notFound('No such user.');
+  const gone = sql`NOT EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${userId})`;
+  const event = stageEventIf(db, SOURCE, gone, 'UserDeleted', userId, { userId }, caller.traceparent);
+  const [deleted] = await db.batch([
+    db
+      .delete(users)
+      .where(
+        rolesOf(user).includes('admin')
+          ? and(eq(users.id, userId), otherAdminsExist(userId))
+          : eq(users.id, userId),
+      )
+      .returning({ id: users.id }),
+    event.insert,
+  ]);
+  if (!deleted[0]) {
+    if (!(await findUser(db, userId))) throw Problem.notFound('No such user.');
+    throw Problem.conflict('This is the last admin; make someone else admin first.');
+  }
+  return event.event;
 }

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { defineRoute } from '../../../../lib/api.ts';
+import { API_KEY_SCOPES, defineRoute } from '../../../../lib/api.ts';
 import { jsonBody, jsonResponse, Paging, problemResponses, UserId } from './schemas.ts';
 
-/** The fixed list of scopes an API key may carry; `admin` passes every admin route. */
-export const API_KEY_SCOPES = ['videos:read', 'videos:write', 'events:write', 'ops', 'admin'] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+/** Routes that change privileges or read mail name no scope, so no key passes them. */
+export { API_KEY_SCOPES, type ApiKeyScope } from '../../../../lib/api.ts';
 
 const Scope = z.enum(API_KEY_SCOPES).openapi({ example: 'videos:read' });
 const iso = z.iso.datetime().openapi({ example: '2026-01-31T12:00:00.000Z' });
@@ -34,8 +33,9 @@ export const createApiKey = defineRoute({
     summary: 'Issue an API key for a third-party client (shown once).',
     description:
       'Only an admin signed in with an access token may issue keys; the key is sent as `X-API-Key` ' +
-      'and passes the routes that accept one of its scopes. It stops working when revoked, when it ' +
-      'expires, or when its owner is no longer an admin.',
+      'and passes exactly the routes that name one of its scopes (no key can change roles, delete ' +
+      'accounts, issue or revoke keys, rotate signing keys or read mail). It stops working when ' +
+      'revoked, when it expires, or when its owner is no longer an admin.',
     request: {
       body: jsonBody(
         z

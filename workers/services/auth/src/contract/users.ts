@@ -12,8 +12,9 @@ export const setRoles = defineRoute({
     tags: ['Admin'],
     summary: "Replace a user's roles (every account keeps viewer).",
     description:
-      'Takes effect on the next refresh; access tokens already issued keep their roles until they ' +
-      'expire (at most 15 minutes). The last admin cannot lose the admin role.',
+      "Takes effect at once: the user's access tokens issued before the change are refused within " +
+      'a few seconds, and the next refresh carries the new roles. The last admin cannot lose the ' +
+      'admin role. Only an admin signed in with an access token may change roles; no API key can.',
     request: {
       params: z.object({ userId: UserId }),
       body: jsonBody(
@@ -30,6 +31,29 @@ export const setRoles = defineRoute({
     },
     responses: {
       200: jsonResponse(UserView, 'The user with the new roles.'),
+      404: { description: 'No such user.' },
+      409: { description: 'Refused: it would leave no admin.' },
+      ...problemResponses,
+    },
+  }),
+});
+
+export const deleteUser = defineRoute({
+  id: 'auth.deleteUser',
+  service: 'auth',
+  policy: { access: 'admin', rateLimit: 'auth' },
+  route: createRoute({
+    method: 'delete',
+    path: '/auth/users/{userId}',
+    tags: ['Admin'],
+    summary: 'Delete an account with its sessions and API keys.',
+    description:
+      "The user's access tokens are refused within a few seconds and the other services are told " +
+      '(UserDeleted). The last admin cannot be deleted. Only an admin signed in with an access ' +
+      'token may delete accounts; no API key can.',
+    request: { params: z.object({ userId: UserId }) },
+    responses: {
+      204: { description: 'Deleted.' },
       404: { description: 'No such user.' },
       409: { description: 'Refused: it would leave no admin.' },
       ...problemResponses,

@@ -21,6 +21,11 @@ export const users = sqliteTable('users', {
   roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
   /** When the account proved it receives mail at `email` (null: not yet); linking needs it. */
   emailVerifiedAt: integer('email_verified_at'),
+  /**
+   * Epoch ms, moved forward by every revocation: access tokens carry the value current when they
+   * were minted (`tnb`), and the gateway refuses those carrying an older one.
+   */
+  tokensNotBefore: integer('tokens_not_before').notNull().default(0),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

@@ -10,7 +10,8 @@ import { listMail } from '../mail/mailbox.ts';
 export const mailboxHandler = implement(mailbox, async ({ query }, caller, env: Env) => {
   // Only the development mailbox keeps mail; wherever mail is sent, no route serves its tokens.
   if (config(env).mail.transport !== 'mailbox') throw Problem.notFound();
-  requireAdmin(caller);
-  const { mails, total } = await listMail(database(env.DB), query);
+  const db = database(env.DB);
+  await requireAdmin(db, caller);
+  const { mails, total } = await listMail(db, query);
   return { ...json(200, mails), total };
 });

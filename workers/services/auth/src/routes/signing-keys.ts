@@ -13,12 +13,13 @@ export const jwksHandler = implement(jwks, async (_input, _caller, env: Env) =>
 );
 
 export const rotateSigningKeysHandler = implement(rotateSigningKeys, async (_input, caller, env: Env) => {
-  requireAdmin(caller);
+  const db = database(env.DB);
+  await requireAdmin(db, caller);
   const rotation = await rotate(
-    database(env.DB),
+    db,
     await wrappingKey(settings(env).KEY_ENCRYPTION_KEY),
     config(env).signingKeyOverlapMs,
   );
-  log('info', 'signing key rotated', { ...rotation, by: caller.userId ?? caller.apiKey?.id });
+  log('info', 'signing key rotated', { ...rotation, by: caller.userId });
   return json(200, rotation);
 });

@@ -7,11 +7,11 @@ import { deliverLater } from '../events.ts';
 import { changeRoles, userView } from '../users.ts';
 
 export const setRolesHandler = implement(setRoles, async ({ params, body }, caller, env: Env, ctx) => {
-  requireAdmin(caller);
   const db = database(env.DB);
+  await requireAdmin(db, caller);
   const { user, event } = await changeRoles(db, params.userId, body.roles, {
     caller,
-    changedBy: caller.userId ?? caller.apiKey?.id ?? 'unknown',
+    changedBy: caller.userId ?? 'unknown',
   });
   if (event) deliverLater(ctx, env, db, [event]);
   return json(200, userView(user));

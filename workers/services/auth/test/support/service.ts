@@ -152,15 +152,7 @@ export async function issueKey(scopes: string[], extra: Record<string, unknown> 
   return { caller, key: reply.body as IssuedKey };
 }
 
-/** The caller the gateway resolves for a verified key (roles as verifyApiKey answered them). */
-export function keyCaller(verified: {
-  id: string;
-  ownerId: string;
-  scopes: string[];
-  roles: string[];
-}): Caller {
-  return anonymous({
-    roles: verified.roles as Role[],
-    apiKey: { id: verified.id, ownerId: verified.ownerId, scopes: verified.scopes },
-  });
+/** The caller the gateway resolves for a verified key: its scopes, and no roles. */
+export function keyCaller(verified: { id: string; ownerId: string; scopes: string[] }): Caller {
+  return anonymous({ apiKey: { id: verified.id, ownerId: verified.ownerId, scopes: verified.scopes } });
 }
