@@ -150,7 +150,8 @@ const KEY = {
 export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
   private rounds: Promise<unknown> = Promise.resolve();
   private delivering = 0;
-  private destroyed = false;
+  /** Bumped by destroy(), so a round in flight does not write into the emptied storage. */
+  private generation = 0;
 
   constructor(ctx: DurableObjectState, env: WebhookEndpointEnv) {
     super(ctx, env);
@@ -289,9 +290,11 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
 
   /** The endpoint was deleted: forget everything. */
   async destroy(): Promise<void> {
-    this.destroyed = true;
+    this.generation++;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // The object may still be asked (a late hand-over, the log): it answers as an empty queue.
+    for (const statement of SCHEMA) this.ctx.storage.sql.exec(statement);
   }
 
   override async alarm(): Promise<void> {
@@ -303,7 +306,9 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
 
   private async deliverDue(): Promise<void> {
     const endpointId = this.ctx.storage.kv.get<string>(KEY.endpointId);
-    if (this.destroyed || !endpointId) return;
+    if (!endpointId) return;
+    const generation = this.generation;
+    const destroyed = () => this.generation !== generation;
     this.delivering++;
     try {
       const db = database(this.env.DB);
@@ -314,7 +319,7 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
       const settings = webhookSettings(this.env);
       const started = Date.now();
       for (let sent = 0; ; sent++) {
-        if (this.destroyed) return;
+        if (destroyed()) return;
         const head = this.head();
         if (!head) return this.armForPruning();
         if (head.next_attempt_at > Date.now()) return await this.ctx.storage.setAlarm(head.next_attempt_at);
@@ -337,7 +342,7 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
               error: `URL refused: it ${verdict.reason}`,
               responseBody: null,
             };
-        if (this.destroyed) return;
+        if (destroyed()) return;
         const retryAt = this.record(head, outcome, attemptedAt);
         if (outcome.ok) continue;
 

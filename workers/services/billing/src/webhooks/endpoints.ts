@@ -266,12 +266,12 @@ export async function loadDeliveryTarget(
 export async function disableFailingEndpoint(db: Db, id: string, reason: string, now = new Date()) {
   const stillEnabled = sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${id} AND ${webhookEndpoints.enabled} = 1)`;
   const [, updated] = await db.batch([
-    db.run(
-      sql`INSERT INTO ${webhookAudit} (id, at, actor_id, actor_type, action, endpoint_id, detail, request_id)
-          SELECT ${newId('wau')}, ${now.getTime()}, ${SYSTEM.id}, ${SYSTEM.type}, 'endpoint.disable', ${id},
-                 ${JSON.stringify({ reason })}, NULL
-          WHERE ${stillEnabled}`,
-    ),
+    // Columns in table order: id, at, actor_id, actor_type, action, endpoint_id, detail, request_id.
+    db
+      .insert(webhookAudit)
+      .select(
+        sql`SELECT ${newId('wau')}, ${now.getTime()}, ${SYSTEM.id}, ${SYSTEM.type}, 'endpoint.disable', ${id}, ${JSON.stringify({ reason })}, NULL WHERE ${stillEnabled}`,
+      ),
     db
       .update(webhookEndpoints)
       .set({ enabled: false, disabledReason: reason, disabledAt: now, updatedAt: now })
