@@ -43,9 +43,9 @@ function addressRange(hostname: string): { kind: 'ipv4' | 'ipv6'; range: string 
     const v6 = addr as ipaddr.IPv6;
     if (v6.isIPv4MappedAddress()) addr = v6.toIPv4Address();
     else {
-      const parts = v6.parts;
-      const globalUnicast = (parts[0]! & 0xe000) === 0x2000;
-      return { kind: 'ipv6', range: globalUnicast ? v6.range() : 'not global unicast' };
+      const range = v6.range();
+      const globalUnicast = (v6.parts[0]! & 0xe000) === 0x2000;
+      return { kind: 'ipv6', range: range === 'unicast' && !globalUnicast ? 'non-global' : range };
     }
   }
   return { kind: 'ipv4', range: addr.range() };
@@ -69,7 +69,9 @@ export function checkEndpointUrl(raw: string, environment: Environment): UrlVerd
   if (address) {
     if (address.range === 'unicast') return { ok: true, url: url.href };
     if (development && address.range === 'loopback') return { ok: true, url: url.href };
-    return refuse(`must not point at a ${address.range} address`);
+    // ipaddr.js names ranges in camelCase (linkLocal, carrierGradeNat).
+    const range = address.range.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+    return refuse(`must not point at a ${range} address`);
   }
   if (hostname === 'localhost' || LOCAL_SUFFIXES.some((s) => hostname.endsWith(s))) {
     return development && (hostname === 'localhost' || hostname.endsWith('.localhost'))
