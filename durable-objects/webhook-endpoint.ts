@@ -127,6 +127,7 @@ const LOG_RETENTION_MS = 30 * 24 * 3600 * 1000;
 /** One alarm run sends at most this many messages, then hands over to the next alarm. */
 const ROUND_MESSAGES = 200;
 const ROUND_MS = 20_000;
+const ROUND_RETRY_MS = 30_000;
 
 /** Longer than the longest retry delay (10 h + jitter). */
 const IDLE_ENDS_FAILING_RUN_MS = 24 * 3600 * 1000;
@@ -184,6 +185,8 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
       queued++;
     }
     if (queued && wasIdle) await this.armAt(now);
+    // A queue that lost its alarm (a round that kept failing) is woken by its next message.
+    else if (queued && (await this.ctx.storage.getAlarm()) === null) await this.armAt(now);
     return { queued, duplicates: messages.length - queued };
   }
 
@@ -360,8 +363,10 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
         if (retryAt !== null) return await this.ctx.storage.setAlarm(retryAt);
       }
     } catch (err) {
-      log('error', 'webhook delivery round failed', { endpointId, ...errorFields(err) });
-      throw err;
+      // D1 or the object's storage failed: try again shortly rather than leave it to the runtime's
+      // few alarm retries, after which the queue would sleep until its next message.
+      log('error', 'webhook delivery round failed; retrying in 30 s', { endpointId, ...errorFields(err) });
+      await this.ctx.storage.setAlarm(Date.now() + ROUND_RETRY_MS);
     } finally {
       this.delivering--;
     }

@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
@@ -144,6 +145,28 @@ describe('a receiver that is down for an hour', () => {
     });
     await settle(endpoint.endpointId);
     expect(ids(await accepted(fixed.name))).toEqual(events.map((e) => e.id));
+  });
+});
+
+describe('a queue that lost its alarm', () => {
+  it('is woken by its next message', async () => {
+    const endpoint = await createEndpoint(undefined, 'down');
+    const first = subscriptionCreated();
+    await notify(first);
+    await settle(endpoint.endpointId);
+    await runInDurableObject(queueOf(endpoint.endpointId), (_o: unknown, state: DurableObjectState) =>
+      state.storage.deleteAlarm(),
+    );
+    await receiverMode(endpoint.name, 'up');
+    const second = subscriptionCreated();
+    await notify(second);
+    expect(
+      await runInDurableObject(queueOf(endpoint.endpointId), (_o: unknown, s: DurableObjectState) =>
+        s.storage.getAlarm(),
+      ),
+    ).not.toBeNull();
+    await nextAttempt(endpoint.endpointId);
+    expect(ids(await accepted(endpoint.name))).toEqual([first.id, second.id]);
   });
 });
 
