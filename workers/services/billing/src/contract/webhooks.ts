@@ -171,6 +171,14 @@ export const createWebhookEndpoint = defineRoute({
     path: '/billing/webhook-endpoints',
     tags,
     summary: 'Register an endpoint for billing events (admin); its signing secret is shown once.',
+    description:
+      'Each subscribed event is POSTed as `{ type, timestamp, data }`, signed per Standard Webhooks: ' +
+      '`webhook-id` (the event id, the same on every retry and redelivery), `webhook-timestamp` and ' +
+      '`webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`). Events reach an endpoint ' +
+      'one at a time, in order; any answer but 2xx within 10 s (redirects are not followed) is retried ' +
+      'after 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h (±10 %) for up to 3 days, while later ' +
+      'events wait. An endpoint whose every attempt failed for 5 days is disabled, with the reason in ' +
+      '`disabledReason`; enabling it again resumes its queue.',
     request: body(WebhookEndpointCreate),
     responses: { 201: jsonResponse(WebhookEndpointCreated, 'Registered.'), ...problemResponses },
   }),
