@@ -128,6 +128,7 @@ const LOG_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const ROUND_MESSAGES = 200;
 const ROUND_MS = 20_000;
 const ROUND_RETRY_MS = 30_000;
+const BACKSTOP_MS = 30_000;
 
 /** Longer than the longest retry delay (10 h + jitter). */
 const IDLE_ENDS_FAILING_RUN_MS = 24 * 3600 * 1000;
@@ -184,7 +185,7 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
       );
       queued++;
     }
-    if (queued && wasIdle) await this.armAt(now);
+    if (queued && wasIdle) await this.wake();
     // A queue that lost its alarm (a round that kept failing) is woken by its next message.
     else if (queued && (await this.ctx.storage.getAlarm()) === null) await this.armAt(now);
     return { queued, duplicates: messages.length - queued };
@@ -225,7 +226,7 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
       "SELECT count(*) AS n FROM messages WHERE state = 'pending' AND seq < ?",
       seq,
     );
-    if (ahead!.n === 0) await this.armAt(now);
+    if (ahead!.n === 0) await this.wake();
     return { found: true, eventId: m.event_id, state: 'pending', pendingAhead: ahead!.n };
   }
 
@@ -241,7 +242,7 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
       "UPDATE messages SET first_attempt_at = NULL, streak = 0, next_attempt_at = ? WHERE state = 'pending'",
       now,
     );
-    if (this.head()) await this.armAt(now);
+    if (this.head()) await this.wake();
   }
 
   status(): QueueStatus {
@@ -301,15 +302,31 @@ export class WebhookEndpoint extends DurableObject<WebhookEndpointEnv> {
   }
 
   override async alarm(): Promise<void> {
-    // Rounds never overlap, also when a test runs the alarm while the scheduled one is running.
+    await this.round();
+  }
+
+  /** Runs a round of attempts after any running one: rounds never overlap. */
+  private round(): Promise<void> {
     const round = this.rounds.then(() => this.deliverDue());
     this.rounds = round.catch(() => undefined);
-    await round;
+    return round;
+  }
+
+  /**
+   * A message became due on an idle queue: a round starts at once rather than when the alarm
+   * fires; the alarm, set a little later, takes over should this round be cut short.
+   */
+  private async wake(): Promise<void> {
+    await this.armAt(Date.now() + BACKSTOP_MS);
+    void this.round().catch(() => undefined);
   }
 
   private async deliverDue(): Promise<void> {
     const endpointId = this.ctx.storage.kv.get<string>(KEY.endpointId);
     if (!endpointId) return;
+    const first = this.head();
+    if (!first) return this.armForPruning();
+    if (first.next_attempt_at > Date.now()) return await this.ctx.storage.setAlarm(first.next_attempt_at);
     const generation = this.generation;
     const destroyed = () => this.generation !== generation;
     this.delivering++;
