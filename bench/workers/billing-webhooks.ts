@@ -1,7 +1,8 @@
 /**
  * The billing webhook path on its own, for bench/billing-webhooks.ts: the real WebhookEndpoint
- * Durable Object and fan-out, with two bench routes: `POST /endpoints` registers receivers and
- * `POST /notify` hands over billing events as notifyEndpoints does.
+ * Durable Object and fan-out, with two bench routes: `POST /endpoints` registers receivers (and
+ * disables those of the previous scenario), `POST /notify` hands over billing events as
+ * notifyEndpoints does.
  */
 
 import { envelope } from '../../queues/publish.ts';
@@ -27,6 +28,8 @@ export default {
     const url = new URL(request.url);
     if (request.method === 'POST' && url.pathname === '/endpoints') {
       const { receiver, count } = (await request.json()) as { receiver: string; count: number };
+      // Each scenario measures its own endpoints only.
+      await env.DB.prepare('UPDATE webhook_endpoints SET enabled = 0').run();
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
         const { row, secret } = await createEndpoint(
