@@ -3,5 +3,6 @@
  * schemas live here (the gateway bundles this file); the handlers are in src/routes/.
  */
 import { defineContract } from '../../../lib/api.ts';
+import { webhookRoutes } from './contract/webhooks.ts';
 
-export const contract = defineContract('billing', []);
+export const contract = defineContract('billing', [...webhookRoutes]);

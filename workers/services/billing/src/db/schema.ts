@@ -2,3 +2,6 @@
 
 /** The transactional outbox, shared by every publishing service. */
 export { outbox } from '../../../../../queues/outbox.ts';
+
+/** Outbound webhooks: endpoints, their audit trail, events handed to their queues. */
+export * from './webhook-tables.ts';
