@@ -42,7 +42,14 @@ export type Access = 'public' | 'user' | 'admin' | 'runner' | { owner: string };
  * The scopes an API key may carry, fine-grained: route policies name them (so every scope a route
  * asks for can be issued), and a key passes exactly the routes naming one of its scopes.
  */
-export const API_KEY_SCOPES = ['videos:read', 'videos:write', 'videos:admin', 'events:write', 'ops'] as const;
+export const API_KEY_SCOPES = [
+  'videos:read',
+  'videos:write',
+  'videos:admin',
+  'events:write',
+  'billing:admin',
+  'ops',
+] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export type RateLimitPolicyName = 'default' | 'auth' | 'profile' | 'strict' | 'ingest' | 'none';
