@@ -6,6 +6,7 @@
 import type { ApiRoute, Contract } from '../../../lib/api.ts';
 import { contract as auth } from '../../../services/auth/src/contract.ts';
 import { contract as billing } from '../../../services/billing/src/contract.ts';
+import { contract as playback } from '../../../services/playback/src/contract.ts';
 import { contract as videos } from '../../../services/videos/src/contract.ts';
 // new-service: import
 
@@ -13,6 +14,7 @@ export const CONTRACTS: Contract[] = [
   auth,
   videos,
   billing,
+  playback,
   // new-service: contract
 ];
 
