@@ -1,6 +1,13 @@
+import path from 'node:path';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { ROOT, readConfig } from '../../scripts/platform.ts';
 import { testJwks } from './test/support/keys.ts';
+
+/** Every service the gateway's config binds (new-service adds them there). */
+const boundServices = (
+  readConfig(path.join(ROOT, 'wrangler.jsonc')) as { services?: { service: string }[] }
+).services!.map((s) => s.service);
 
 export default defineConfig(async () => ({
   plugins: [
@@ -10,7 +17,7 @@ export default defineConfig(async () => ({
         // The front door is tested here with fixture routes (test/support/fixture.ts); the real
         // services behind it are exercised end to end in test/e2e. These placeholders only satisfy
         // the config's service bindings.
-        workers: ['auth', 'videos'].map((name) => ({
+        workers: boundServices.map((name) => ({
           name,
           modules: true,
           script: 'export default { fetch() { return new Response(null, { status: 503 }) } }',
