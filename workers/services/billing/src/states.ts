@@ -1,0 +1,29 @@
+/** Subscription statuses: Stripe's own, which the local provider follows too. */
+export const SUBSCRIPTION_STATUSES = [
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+/** Statuses of a subscription that has not ended: a user has at most one (a unique partial index). */
+export const LIVE_STATUSES = [
+  'incomplete',
+  'trialing',
+  'active',
+  'past_due',
+  'unpaid',
+  'paused',
+] as const satisfies readonly SubscriptionStatus[];
+
+export function isLive(status: SubscriptionStatus): boolean {
+  return (LIVE_STATUSES as readonly string[]).includes(status);
+}
+
+export const PLAN_INTERVALS = ['month', 'year'] as const;
+export type PlanInterval = (typeof PLAN_INTERVALS)[number];
