@@ -1,0 +1,184 @@
+/**
+ * The local provider: Stripe's behaviour without keys or network. It asks the LocalStripe Durable
+ * Object (an offline Stripe) what Stripe's API would answer, reads the answers as the Stripe
+ * provider does, and delivers the webhook events Stripe would send, signed as Stripe signs them
+ * (Stripe-Signature, STRIPE_WEBHOOK_SECRET), to the same webhook route. Delivery follows every
+ * change; what fails stays pending and goes again with the next change or clock tick.
+ */
+import { errorFields, log } from '../../../../../lib/log.ts';
+import { type Env, settings } from '../../config.ts';
+import type {
+  CreateSubscription,
+  PaymentProvider,
+  PlanTerms,
+  ProviderInvoice,
+  ProviderSubscription,
+} from '../provider.ts';
+import { stripeSignature } from '../signature.ts';
+import {
+  readInvoice,
+  readStripeError,
+  readSubscription,
+  type StripeErrorLike,
+  type StripeInvoiceLike,
+  type StripeSubscriptionLike,
+} from '../stripe-objects.ts';
+import type { LocalStripe } from './durable-object.ts';
+
+/** Hands one signed webhook to the webhook route; true when it was accepted. */
+export type WebhookDelivery = (payload: string, signature: string) => Promise<boolean>;
+
+export function localStripe(env: Env): DurableObjectStub<LocalStripe> {
+  const ns = env.LOCAL_STRIPE as unknown as DurableObjectNamespace<LocalStripe>;
+  return ns.get(ns.idFromName('account'));
+}
+
+export class LocalProvider implements PaymentProvider {
+  readonly name = 'local' as const;
+  private readonly stripe: DurableObjectStub<LocalStripe>;
+
+  constructor(
+    private readonly env: Env,
+    private readonly deliver: WebhookDelivery,
+  ) {
+    this.stripe = localStripe(env);
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    params: Record<string, unknown>,
+    key?: string,
+  ): Promise<T> {
+    const res = await this.stripe.request(method, path, params, key);
+    if (method !== 'GET') await this.deliverWebhooks();
+    const body = JSON.parse(res.body);
+    if (res.status >= 400) throw readStripeError(res.status, (body as { error: StripeErrorLike }).error);
+    return body as T;
+  }
+
+  /** Delivers pending webhook events in order; stops at the first the route does not accept. */
+  async deliverWebhooks(): Promise<number> {
+    const secret = settings(this.env).STRIPE_WEBHOOK_SECRET;
+    let delivered = 0;
+    try {
+      for (;;) {
+        const events = await this.stripe.pendingEvents(50);
+        if (!events.length) return delivered;
+        const done: string[] = [];
+        for (const { id, payload } of events) {
+          if (!(await this.deliver(payload, await stripeSignature(secret, payload)))) break;
+          done.push(id);
+        }
+        await this.stripe.delivered(done);
+        delivered += done.length;
+        if (done.length < events.length) return delivered;
+      }
+    } catch (err) {
+      log('warn', 'local webhook delivery failed; the clock will try again', errorFields(err));
+      return delivered;
+    }
+  }
+
+  async createCustomer(userId: string, idempotencyKey: string): Promise<string> {
+    return (
+      await this.call<{ id: string }>('POST', '/v1/customers', { metadata: { userId } }, idempotencyKey)
+    ).id;
+  }
+
+  async attachPaymentMethod(paymentMethod: string, customerId: string): Promise<string> {
+    const path = `/v1/payment_methods/${encodeURIComponent(paymentMethod)}/attach`;
+    return (await this.call<{ id: string }>('POST', path, { customer: customerId })).id;
+  }
+
+  async createPrice(plan: PlanTerms, idempotencyKey: string): Promise<string> {
+    const params = {
+      currency: plan.currency,
+      unit_amount: plan.amount,
+      recurring: { interval: plan.interval },
+      product_data: { name: plan.name, metadata: { planId: plan.planId } },
+      metadata: { planId: plan.planId },
+    };
+    return (await this.call<{ id: string }>('POST', '/v1/prices', params, idempotencyKey)).id;
+  }
+
+  async createSubscription(p: CreateSubscription, idempotencyKey: string): Promise<ProviderSubscription> {
+    const params = {
+      customer: p.customerId,
+      items: [{ price: p.priceId }],
+      default_payment_method: p.paymentMethodId,
+      ...(p.trialDays > 0 ? { trial_period_days: p.trialDays } : {}),
+      payment_behavior: 'error_if_incomplete',
+      metadata: p.metadata,
+      expand: ['latest_invoice'],
+    };
+    return readSubscription(
+      await this.call<StripeSubscriptionLike>('POST', '/v1/subscriptions', params, idempotencyKey),
+    );
+  }
+
+  async getSubscription(id: string): Promise<ProviderSubscription> {
+    return readSubscription(await this.call<StripeSubscriptionLike>('GET', `/v1/subscriptions/${id}`, {}));
+  }
+
+  async findSubscription(
+    customerId: string,
+    subscriptionId: string,
+  ): Promise<ProviderSubscription | undefined> {
+    const list = await this.call<{ data: StripeSubscriptionLike[] }>('GET', '/v1/subscriptions', {
+      customer: customerId,
+      status: 'all',
+    });
+    const found = list.data.find((s) => s.metadata.subscriptionId === subscriptionId);
+    return found ? readSubscription(found) : undefined;
+  }
+
+  async setCancelAtPeriodEnd(
+    id: string,
+    cancel: boolean,
+    idempotencyKey: string,
+  ): Promise<ProviderSubscription> {
+    return readSubscription(
+      await this.call<StripeSubscriptionLike>(
+        'POST',
+        `/v1/subscriptions/${id}`,
+        { cancel_at_period_end: cancel },
+        idempotencyKey,
+      ),
+    );
+  }
+
+  async changePrice(id: string, priceId: string, idempotencyKey: string): Promise<ProviderSubscription> {
+    const current = await this.call<StripeSubscriptionLike & { items: { data: { id: string }[] } }>(
+      'GET',
+      `/v1/subscriptions/${id}`,
+      {},
+    );
+    const params = {
+      items: [{ id: current.items.data[0]!.id, price: priceId }],
+      proration_behavior: 'always_invoice',
+      payment_behavior: 'error_if_incomplete',
+      expand: ['latest_invoice'],
+    };
+    return readSubscription(
+      await this.call<StripeSubscriptionLike>('POST', `/v1/subscriptions/${id}`, params, idempotencyKey),
+    );
+  }
+
+  async getInvoice(id: string): Promise<ProviderInvoice> {
+    return readInvoice(await this.call<StripeInvoiceLike>('GET', `/v1/invoices/${id}`, {}));
+  }
+
+  async listInvoices(subscriptionId: string): Promise<ProviderInvoice[]> {
+    const list = await this.call<{ data: StripeInvoiceLike[] }>('GET', '/v1/invoices', {
+      subscription: subscriptionId,
+      limit: 100,
+    });
+    return list.data.map(readInvoice);
+  }
+
+  async advanceClock(now: number, userId?: string): Promise<void> {
+    await this.stripe.advance(now, userId);
+    await this.deliverWebhooks();
+  }
+}
