@@ -3,5 +3,8 @@
  * schemas live here (the gateway bundles this file); the handlers are in src/routes/.
  */
 import { defineContract } from '../../../lib/api.ts';
+import { paymentWebhook } from './contract/payment-webhooks.ts';
+import { planRoutes } from './contract/plans.ts';
+import { subscriptionRoutes } from './contract/subscriptions.ts';
 
-export const contract = defineContract('billing', []);
+export const contract = defineContract('billing', [...planRoutes, ...subscriptionRoutes, paymentWebhook]);
