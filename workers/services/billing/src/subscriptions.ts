@@ -177,7 +177,7 @@ export async function customerFor(db: Db, provider: PaymentProvider, userId: str
 export interface Sync {
   /** When the provider's answer was read (ms). */
   readAt: number;
-  /** When the change happened at the provider (ms): a first failed payment starts the grace period. */
+  /** When the change happened at the provider (ms), as far as the caller knows. */
   at: number;
   /** Invoices read with it, to refresh in the projection. */
   invoices?: ProviderInvoice[];
@@ -216,7 +216,7 @@ export async function applyProviderState(
     cancelAtPeriodEnd: ps.cancelAtPeriodEnd,
     canceledAt: ps.canceledAt === null ? null : new Date(ps.canceledAt),
     endedAt: ps.endedAt === null ? null : new Date(ps.endedAt),
-    pastDueSince: status === 'past_due' ? (row.pastDueSince ?? new Date(sync.at)) : null,
+    pastDueSince: status === 'past_due' ? (row.pastDueSince ?? failedSince(ps, sync)) : null,
     syncedAt: new Date(sync.readAt),
     updatedAt: now,
   };
@@ -296,6 +296,16 @@ export async function applyProviderState(
   forgetEntitlement(row.userId);
   if (changesOf(results[0]) > 0) return next;
   return (await findSubscription(db, row.id)) ?? next;
+}
+
+/**
+ * When payments started failing: the open invoice's creation (a renewal is charged as it is
+ * created), else when we learned of it.
+ */
+function failedSince(ps: ProviderSubscription, sync: Sync): Date {
+  const open = (sync.invoices ?? []).filter((i) => i.status === 'open' && i.providerSubscriptionId === ps.id);
+  const first = Math.min(sync.at, ...open.map((i) => i.created));
+  return new Date(first);
 }
 
 function changesOf(result: unknown): number {

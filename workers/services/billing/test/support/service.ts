@@ -38,6 +38,11 @@ export const testEnv = env as unknown as Env;
 export const WEBHOOK_SECRET = testEnv.STRIPE_WEBHOOK_SECRET;
 export const DAY = 24 * 3600 * 1000;
 
+/** Waits for the next whole second (Stripe's timestamps are seconds). */
+export function nextSecond(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1005 - (Date.now() % 1000)));
+}
+
 export type Provider = 'local' | 'stripe';
 export const PROVIDERS: Provider[] = ['local', 'stripe'];
 
