@@ -85,6 +85,10 @@ export function localSecrets(stateDir: string, opts: PlatformOptions): Record<st
   secrets.STORAGE_SIGNING_KEY ??= gen();
   secrets.RUNNER_TOKEN ??= gen();
   secrets.KEY_ENCRYPTION_KEY ??= gen();
+  // billing: the local payment provider signs its webhooks with it, the webhook route checks it; it
+  // needs no Stripe key (BILLING_PROVIDER=stripe with a test key: pass both in `vars`).
+  secrets.STRIPE_WEBHOOK_SECRET ??= `whsec_${gen()}`;
+  secrets.STRIPE_SECRET_KEY ??= '';
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return { ...secrets, ADMIN_EMAIL: opts.adminEmail, ADMIN_PASSWORD: opts.adminPassword, ...opts.vars };
 }

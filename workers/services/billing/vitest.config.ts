@@ -9,6 +9,8 @@ export default serviceProject({
   dir: import.meta.dirname,
   bindings: {
     STRIPE_WEBHOOK_SECRET: 'whsec_test_billing_webhook_secret',
+    // Unused by the local provider; the tests of the Stripe provider set their own (support/service.ts).
+    STRIPE_SECRET_KEY: '',
     DUNNING_RETRY_DAYS: '1,3,5,7',
     DUNNING_GRACE_DAYS: '3',
   },

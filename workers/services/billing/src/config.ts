@@ -5,10 +5,7 @@
 import { z } from 'zod';
 import { settingsReader } from '../../../lib/settings.ts';
 
-export type Env = BillingEnv & {
-  /** A secret in staging and production (wrangler.jsonc `secrets`), unset locally. */
-  STRIPE_SECRET_KEY?: string;
-};
+export type Env = BillingEnv;
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);

@@ -41,7 +41,7 @@ export const IdempotencyHeaders = z.object({
     .max(255)
     .optional()
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
+      param: { name: 'idempotency-key', in: 'header' },
       description:
         'Makes the request safe to retry: a repeat with the same key (within 24 h) answers the first ' +
         'answer and changes or charges nothing again; the same key with a different request is 422.',
@@ -128,6 +128,8 @@ export const SubscriptionCreate = z
     planId: z.string().min(1).max(64).openapi({ example: 'standard' }),
     paymentMethod: PaymentMethodId,
   })
+  // Nothing else is accepted: card details sent by mistake are refused, never passed on or kept.
+  .strict()
   .openapi('SubscriptionCreate');
 
 const Status = z.enum(SUBSCRIPTION_STATUSES).openapi({

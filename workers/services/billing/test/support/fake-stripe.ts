@@ -11,6 +11,7 @@
  *   GET  /_emulator/events                  take the webhook events not yet delivered
  *   POST /_emulator/faults {method, path, status, times}  fail the next matching requests
  *   GET  /_emulator/requests                what it received (method, path, idempotency key, …)
+ *   GET  /_emulator/delivered               the webhooks it delivered to `webhook.url`
  */
 import { memoryStore, StripeEmulator } from '../../src/providers/local/emulator.ts';
 import { stripeSignature } from '../../src/providers/signature.ts';
@@ -75,6 +76,7 @@ export function createFakeStripe(opts: FakeStripeOptions = {}) {
   const secretKey = opts.secretKey ?? FAKE_STRIPE.secretKey;
   const emulator = new StripeEmulator(memoryStore(), { retryDays: opts.retryDays ?? FAKE_STRIPE.retryDays });
   const requests: RecordedRequest[] = [];
+  const delivered: { id: string; type: string; payload: string }[] = [];
   const faults: Fault[] = [];
   // One request at a time, as the emulator expects (Stripe serialises an account's writes too).
   let queue: Promise<unknown> = Promise.resolve();
@@ -94,8 +96,14 @@ export function createFakeStripe(opts: FakeStripeOptions = {}) {
       },
     });
 
-  /** Sends pending webhooks to the configured URL, as Stripe does after the response. */
-  async function deliverWebhooks(): Promise<void> {
+  /** Sends pending webhooks to the configured URL, in order, as Stripe does after the response. */
+  let deliveries: Promise<void> = Promise.resolve();
+  function deliverWebhooks(): Promise<void> {
+    deliveries = deliveries.then(deliverPending, deliverPending);
+    return deliveries;
+  }
+
+  async function deliverPending(): Promise<void> {
     if (!opts.webhook) return;
     const { url, secret } = opts.webhook;
     for (const event of await serial(() => emulator.pendingEvents(100))) {
@@ -111,6 +119,7 @@ export function createFakeStripe(opts: FakeStripeOptions = {}) {
       await res?.arrayBuffer();
       if (!res || res.status >= 300) return; // kept for the next delivery, as Stripe retries
       await serial(() => emulator.delivered([event.id]));
+      delivered.push({ id: event.id, type: event.type, payload });
     }
   }
 
@@ -136,6 +145,7 @@ export function createFakeStripe(opts: FakeStripeOptions = {}) {
       return json(200, {});
     }
     if (request.method === 'GET' && path === '/_emulator/requests') return json(200, requests);
+    if (request.method === 'GET' && path === '/_emulator/delivered') return json(200, delivered);
     return json(404, { error: 'no such control route' });
   }
 

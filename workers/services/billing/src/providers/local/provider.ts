@@ -29,8 +29,7 @@ import type { LocalStripe } from './durable-object.ts';
 export type WebhookDelivery = (payload: string, signature: string) => Promise<boolean>;
 
 export function localStripe(env: Env): DurableObjectStub<LocalStripe> {
-  const ns = env.LOCAL_STRIPE as unknown as DurableObjectNamespace<LocalStripe>;
-  return ns.get(ns.idFromName('account'));
+  return env.LOCAL_STRIPE.get(env.LOCAL_STRIPE.idFromName('account'));
 }
 
 export class LocalProvider implements PaymentProvider {
