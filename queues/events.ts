@@ -7,6 +7,18 @@ import { z } from 'zod';
 const id = z.string().min(1);
 const iso = z.iso.datetime();
 
+/** Stripe's subscription statuses, which billing keeps (and the local provider follows). */
+export const SUBSCRIPTION_STATUSES = [
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+] as const;
+
 const rendition = z.object({
   name: z.string(),
   width: z.number().int().positive(),

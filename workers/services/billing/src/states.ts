@@ -1,14 +1,7 @@
-/** Subscription statuses: Stripe's own, which the local provider follows too. */
-export const SUBSCRIPTION_STATUSES = [
-  'incomplete',
-  'incomplete_expired',
-  'trialing',
-  'active',
-  'past_due',
-  'canceled',
-  'unpaid',
-  'paused',
-] as const;
+import { SUBSCRIPTION_STATUSES } from '../../../../queues/events.ts';
+
+/** Subscription statuses: Stripe's own, which the local provider follows too (shared with the events). */
+export { SUBSCRIPTION_STATUSES };
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /** Statuses of a subscription that has not ended: a user has at most one (a unique partial index). */
