@@ -312,24 +312,34 @@ function changesOf(result: unknown): number {
   return (result as { meta?: { changes?: number } } | undefined)?.meta?.changes ?? 0;
 }
 
-function upsertInvoice(db: Db, inv: ProviderInvoice, row: SubscriptionRow, readAt: number) {
-  const values = {
+/** A provider invoice as this service keeps it, for one of its subscriptions. */
+export function invoiceRow(
+  inv: ProviderInvoice,
+  sub: Pick<SubscriptionRow, 'id' | 'userId'>,
+  readAt: number,
+): typeof invoices.$inferSelect {
+  const date = (t: number | null) => (t === null ? null : new Date(t));
+  return {
     id: inv.id,
-    subscriptionId: row.id,
-    userId: row.userId,
+    subscriptionId: sub.id,
+    userId: sub.userId,
     status: inv.status,
     amountDue: inv.amountDue,
     amountPaid: inv.amountPaid,
     currency: inv.currency,
     billingReason: inv.billingReason,
     attemptCount: inv.attemptCount,
-    nextPaymentAttempt: inv.nextPaymentAttempt === null ? null : new Date(inv.nextPaymentAttempt),
-    periodStart: inv.periodStart === null ? null : new Date(inv.periodStart),
-    periodEnd: inv.periodEnd === null ? null : new Date(inv.periodEnd),
+    nextPaymentAttempt: date(inv.nextPaymentAttempt),
+    periodStart: date(inv.periodStart),
+    periodEnd: date(inv.periodEnd),
     lines: inv.lines,
     createdAt: new Date(inv.created),
     syncedAt: new Date(readAt),
   };
+}
+
+function upsertInvoice(db: Db, inv: ProviderInvoice, row: SubscriptionRow, readAt: number) {
+  const values = invoiceRow(inv, row, readAt);
   const { id: _id, subscriptionId: _s, userId: _u, createdAt: _c, ...update } = values;
   return db
     .insert(invoices)

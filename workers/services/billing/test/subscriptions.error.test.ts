@@ -21,9 +21,11 @@ describe.each(PROVIDERS)('subscription errors (%s provider)', (provider) => {
     expect(res.status).toBe(402);
     expect(res.problem).toMatchObject({
       code: 'payment_required',
-      detail: 'Your card was declined.',
       extensions: { code: 'card_declined', declineCode: 'generic_decline' },
     });
+    expect(res.problem?.detail).toBe(
+      'Your card was declined. Nothing was charged and no subscription was started.',
+    );
     await b.settle();
     expect(await rows(user.userId)).toEqual([
       expect.objectContaining({ status: 'incomplete_expired', failure_reason: 'generic_decline' }),

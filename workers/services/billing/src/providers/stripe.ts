@@ -19,6 +19,13 @@ import {
   type StripeInvoiceLike,
   type StripeSubscriptionLike,
 } from './stripe-objects.ts';
+import {
+  cancelAtPeriodEndRequest,
+  customerRequest,
+  priceChangeRequest,
+  priceRequest,
+  subscriptionRequest,
+} from './stripe-requests.ts';
 
 /** One SDK client per key and endpoint in an isolate (it holds no per-request state). */
 const clients = new Map<string, Stripe>();
@@ -73,7 +80,7 @@ export class StripeProvider implements PaymentProvider {
 
   createCustomer(userId: string, idempotencyKey: string): Promise<string> {
     return this.call(async () => {
-      const c = await this.stripe.customers.create({ metadata: { userId } }, { idempotencyKey });
+      const c = await this.stripe.customers.create(customerRequest(userId), { idempotencyKey });
       return c.id;
     });
   }
@@ -87,37 +94,14 @@ export class StripeProvider implements PaymentProvider {
 
   createPrice(plan: PlanTerms, idempotencyKey: string): Promise<string> {
     return this.call(async () => {
-      const price = await this.stripe.prices.create(
-        {
-          currency: plan.currency,
-          unit_amount: plan.amount,
-          recurring: { interval: plan.interval },
-          product_data: { name: plan.name, metadata: { planId: plan.planId } },
-          metadata: { planId: plan.planId },
-        },
-        { idempotencyKey },
-      );
+      const price = await this.stripe.prices.create(priceRequest(plan), { idempotencyKey });
       return price.id;
     });
   }
 
   createSubscription(p: CreateSubscription, idempotencyKey: string): Promise<ProviderSubscription> {
     return this.call(async () =>
-      sub(
-        await this.stripe.subscriptions.create(
-          {
-            customer: p.customerId,
-            items: [{ price: p.priceId }],
-            default_payment_method: p.paymentMethodId,
-            ...(p.trialDays > 0 ? { trial_period_days: p.trialDays } : {}),
-            // A first payment that fails (declined, or needing 3-D Secure) creates nothing.
-            payment_behavior: 'error_if_incomplete',
-            metadata: p.metadata,
-            expand: ['latest_invoice'],
-          },
-          { idempotencyKey },
-        ),
-      ),
+      sub(await this.stripe.subscriptions.create(subscriptionRequest(p), { idempotencyKey })),
     );
   }
 
@@ -139,7 +123,7 @@ export class StripeProvider implements PaymentProvider {
 
   setCancelAtPeriodEnd(id: string, cancel: boolean, idempotencyKey: string): Promise<ProviderSubscription> {
     return this.call(async () =>
-      sub(await this.stripe.subscriptions.update(id, { cancel_at_period_end: cancel }, { idempotencyKey })),
+      sub(await this.stripe.subscriptions.update(id, cancelAtPeriodEndRequest(cancel), { idempotencyKey })),
     );
   }
 
@@ -149,17 +133,7 @@ export class StripeProvider implements PaymentProvider {
       const item = current.items.data[0];
       if (!item) throw new Error(`subscription ${id} has no item`);
       return sub(
-        await this.stripe.subscriptions.update(
-          id,
-          {
-            items: [{ id: item.id, price: priceId }],
-            // Stripe computes the proration and invoices it now; a refused payment changes nothing.
-            proration_behavior: 'always_invoice',
-            payment_behavior: 'error_if_incomplete',
-            expand: ['latest_invoice'],
-          },
-          { idempotencyKey },
-        ),
+        await this.stripe.subscriptions.update(id, priceChangeRequest(item.id, priceId), { idempotencyKey }),
       );
     });
   }

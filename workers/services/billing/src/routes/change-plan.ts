@@ -1,16 +1,17 @@
 import { implement, json } from '../../../../lib/api.ts';
-import { Problem } from '../../../../lib/problem.ts';
 import { auditEntry } from '../audit.ts';
 import { type Env, settings } from '../config.ts';
 import { changePlan } from '../contract/subscriptions.ts';
 import { database } from '../db/client.ts';
 import { idempotent } from '../idempotency.ts';
+import { paymentProblem } from '../payment-problems.ts';
 import { priceFor, requireOfferedPlan, requirePlan } from '../plans.ts';
 import { providerFor } from '../providers/index.ts';
-import { PaymentActionRequired, PaymentDeclined, type ProviderInvoice } from '../providers/provider.ts';
 import {
   applyProviderState,
   assertCanChange,
+  invoiceRow,
+  invoiceView,
   requireSubscriptionOf,
   subscriptionView,
 } from '../subscriptions.ts';
@@ -36,19 +37,7 @@ export const changePlanHandler = implement(changePlan, async (input, caller, env
         `change:${row.id}:${plan.id}:${row.updatedAt.getTime()}`,
       )
       .catch((err: unknown) => {
-        if (err instanceof PaymentDeclined)
-          throw new Problem('payment_required', `${err.message} The plan is unchanged.`, {
-            extensions: { code: err.code, declineCode: err.declineCode ?? err.code },
-          });
-        if (err instanceof PaymentActionRequired)
-          throw new Problem(
-            'payment_required',
-            'The card needs 3-D Secure for this payment; the plan is unchanged.',
-            {
-              extensions: { code: 'authentication_required', action: 'authenticate' },
-            },
-          );
-        throw err;
+        throw paymentProblem(err, 'The plan is unchanged.') ?? err;
       });
     const invoice = ps.latestInvoice?.billingReason === 'subscription_update' ? ps.latestInvoice : null;
     const stored = await applyProviderState(env, ctx, db, row, ps, {
@@ -70,26 +59,7 @@ export const changePlanHandler = implement(changePlan, async (input, caller, env
     const current = await requirePlan(db, stored.planId);
     return json(200, {
       ...subscriptionView(stored, current, grace),
-      proration: invoice ? prorationView(invoice, row.id) : null,
+      proration: invoice ? invoiceView(invoiceRow(invoice, row, Date.now())) : null,
     });
   });
 });
-
-function prorationView(inv: ProviderInvoice, subscriptionId: string) {
-  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-  return {
-    invoiceId: inv.id,
-    subscriptionId,
-    status: inv.status,
-    amountDue: inv.amountDue,
-    amountPaid: inv.amountPaid,
-    currency: inv.currency,
-    billingReason: inv.billingReason,
-    attemptCount: inv.attemptCount,
-    nextPaymentAttempt: iso(inv.nextPaymentAttempt),
-    periodStart: iso(inv.periodStart),
-    periodEnd: iso(inv.periodEnd),
-    createdAt: new Date(inv.created).toISOString(),
-    lines: inv.lines,
-  };
-}

@@ -7,9 +7,10 @@ import type { Env } from '../config.ts';
 import { createSubscription } from '../contract/subscriptions.ts';
 import { database } from '../db/client.ts';
 import { idempotent } from '../idempotency.ts';
+import { paymentProblem } from '../payment-problems.ts';
 import { priceFor, requireOfferedPlan } from '../plans.ts';
 import { providerFor } from '../providers/index.ts';
-import { PaymentActionRequired, PaymentDeclined, UnknownPaymentMethod } from '../providers/provider.ts';
+import { PaymentDeclined, UnknownPaymentMethod } from '../providers/provider.ts';
 import {
   applyProviderState,
   customerFor,
@@ -92,20 +93,11 @@ async function refused(
   charging: boolean,
 ): Promise<Error> {
   const now = new Date();
-  if (err instanceof PaymentDeclined) {
-    await releaseReservation(db, id, err.declineCode ?? err.code, now);
-    return new Problem('payment_required', err.message, {
-      extensions: { code: err.code, declineCode: err.declineCode ?? err.code },
-    });
-  }
-  if (err instanceof PaymentActionRequired) {
-    await releaseReservation(db, id, 'authentication_required', now);
-    return new Problem(
-      'payment_required',
-      'The card needs the cardholder to authenticate this payment (3-D Secure). Nothing was charged ' +
-        'and no subscription was started: confirm the payment with the card issuer, or use another card.',
-      { extensions: { code: 'authentication_required', action: 'authenticate' } },
-    );
+  const refusal = paymentProblem(err, 'Nothing was charged and no subscription was started.');
+  if (refusal) {
+    const reason = err instanceof PaymentDeclined ? (err.declineCode ?? err.code) : 'authentication_required';
+    await releaseReservation(db, id, reason, now);
+    return refusal;
   }
   if (err instanceof UnknownPaymentMethod) {
     await releaseReservation(db, id, 'unknown_payment_method', now);

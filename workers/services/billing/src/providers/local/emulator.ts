@@ -218,10 +218,15 @@ export class StripeEmulator {
     return customer;
   }
 
-  private async customer(id: string): Promise<Customer> {
-    const c = await this.store.get<Customer>(`customer:${id}`);
-    if (!c) throw missing('customer', id, 'customer');
-    return c;
+  /** A stored object, or Stripe's 404 for it. */
+  private async find<T>(kind: string, id: string, what: string, param?: string): Promise<T> {
+    const found = await this.store.get<T>(`${kind}:${id}`);
+    if (!found) throw missing(what, id, param);
+    return found;
+  }
+
+  private customer(id: string): Promise<Customer> {
+    return this.find('customer', id, 'customer', 'customer');
   }
 
   /** Attaching one of Stripe's test tokens makes a new payment method of that card on the customer. */
@@ -285,10 +290,8 @@ export class StripeEmulator {
     return price;
   }
 
-  private async price(id: string): Promise<Price> {
-    const p = await this.store.get<Price>(`price:${id}`);
-    if (!p) throw missing('price', id, 'price');
-    return p;
+  private price(id: string): Promise<Price> {
+    return this.find('price', id, 'price', 'price');
   }
 
   private async paymentMethodOf(customer: Customer, id: string | null): Promise<PaymentMethod | null> {
@@ -303,16 +306,12 @@ export class StripeEmulator {
 
   // --- subscriptions ---------------------------------------------------------------------------
 
-  private async subscription(id: string): Promise<SubscriptionRecord> {
-    const r = await this.store.get<SubscriptionRecord>(`sub:${id}`);
-    if (!r) throw missing('subscription', id);
-    return r;
+  private subscription(id: string): Promise<SubscriptionRecord> {
+    return this.find('sub', id, 'subscription');
   }
 
-  private async invoice(id: string): Promise<InvoiceRecord> {
-    const r = await this.store.get<InvoiceRecord>(`inv:${id}`);
-    if (!r) throw missing('invoice', id);
-    return r;
+  private invoice(id: string): Promise<InvoiceRecord> {
+    return this.find('inv', id, 'invoice');
   }
 
   private async expanded(sub: Subscription, expand: string[]): Promise<Subscription> {

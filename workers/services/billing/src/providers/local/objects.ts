@@ -167,32 +167,24 @@ interface TestCard {
 }
 
 const declined = 'Your card was declined.';
+const genericDecline: TestCard = {
+  brand: 'visa',
+  last4: '0002',
+  behaviour: {
+    kind: 'declines_at_attach',
+    code: 'card_declined',
+    declineCode: 'generic_decline',
+    message: declined,
+  },
+};
 
 /** Stripe's test PaymentMethod ids (docs.stripe.com/testing) that this stand-in knows. */
 export const TEST_PAYMENT_METHODS: Record<string, TestCard> = {
   pm_card_visa: { brand: 'visa', last4: '4242', behaviour: { kind: 'succeeds' } },
   pm_card_mastercard: { brand: 'mastercard', last4: '4444', behaviour: { kind: 'succeeds' } },
   pm_card_amex: { brand: 'amex', last4: '8431', behaviour: { kind: 'succeeds' } },
-  pm_card_chargeDeclined: {
-    brand: 'visa',
-    last4: '0002',
-    behaviour: {
-      kind: 'declines_at_attach',
-      code: 'card_declined',
-      declineCode: 'generic_decline',
-      message: declined,
-    },
-  },
-  pm_card_visa_chargeDeclined: {
-    brand: 'visa',
-    last4: '0002',
-    behaviour: {
-      kind: 'declines_at_attach',
-      code: 'card_declined',
-      declineCode: 'generic_decline',
-      message: declined,
-    },
-  },
+  pm_card_chargeDeclined: genericDecline,
+  pm_card_visa_chargeDeclined: genericDecline,
   pm_card_chargeDeclinedInsufficientFunds: {
     brand: 'visa',
     last4: '9995',

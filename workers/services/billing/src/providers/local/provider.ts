@@ -23,6 +23,13 @@ import {
   type StripeInvoiceLike,
   type StripeSubscriptionLike,
 } from '../stripe-objects.ts';
+import {
+  cancelAtPeriodEndRequest,
+  customerRequest,
+  priceChangeRequest,
+  priceRequest,
+  subscriptionRequest,
+} from '../stripe-requests.ts';
 import type { LocalStripe } from './durable-object.ts';
 
 /** Hands one signed webhook to the webhook route; true when it was accepted. */
@@ -43,13 +50,9 @@ export class LocalProvider implements PaymentProvider {
     this.stripe = localStripe(env);
   }
 
-  private async call<T>(
-    method: string,
-    path: string,
-    params: Record<string, unknown>,
-    key?: string,
-  ): Promise<T> {
-    const res = await this.stripe.request(method, path, params, key);
+  /** One request of Stripe's API (the SDK's parameter types), answered by the offline Stripe. */
+  private async call<T>(method: string, path: string, params: object, key?: string): Promise<T> {
+    const res = await this.stripe.request(method, path, params as Record<string, unknown>, key);
     if (method !== 'GET') await this.deliverWebhooks();
     const body = JSON.parse(res.body);
     if (res.status >= 400) throw readStripeError(res.status, (body as { error: StripeErrorLike }).error);
@@ -80,9 +83,8 @@ export class LocalProvider implements PaymentProvider {
   }
 
   async createCustomer(userId: string, idempotencyKey: string): Promise<string> {
-    return (
-      await this.call<{ id: string }>('POST', '/v1/customers', { metadata: { userId } }, idempotencyKey)
-    ).id;
+    return (await this.call<{ id: string }>('POST', '/v1/customers', customerRequest(userId), idempotencyKey))
+      .id;
   }
 
   async attachPaymentMethod(paymentMethod: string, customerId: string): Promise<string> {
@@ -91,28 +93,17 @@ export class LocalProvider implements PaymentProvider {
   }
 
   async createPrice(plan: PlanTerms, idempotencyKey: string): Promise<string> {
-    const params = {
-      currency: plan.currency,
-      unit_amount: plan.amount,
-      recurring: { interval: plan.interval },
-      product_data: { name: plan.name, metadata: { planId: plan.planId } },
-      metadata: { planId: plan.planId },
-    };
-    return (await this.call<{ id: string }>('POST', '/v1/prices', params, idempotencyKey)).id;
+    return (await this.call<{ id: string }>('POST', '/v1/prices', priceRequest(plan), idempotencyKey)).id;
   }
 
   async createSubscription(p: CreateSubscription, idempotencyKey: string): Promise<ProviderSubscription> {
-    const params = {
-      customer: p.customerId,
-      items: [{ price: p.priceId }],
-      default_payment_method: p.paymentMethodId,
-      ...(p.trialDays > 0 ? { trial_period_days: p.trialDays } : {}),
-      payment_behavior: 'error_if_incomplete',
-      metadata: p.metadata,
-      expand: ['latest_invoice'],
-    };
     return readSubscription(
-      await this.call<StripeSubscriptionLike>('POST', '/v1/subscriptions', params, idempotencyKey),
+      await this.call<StripeSubscriptionLike>(
+        'POST',
+        '/v1/subscriptions',
+        subscriptionRequest(p),
+        idempotencyKey,
+      ),
     );
   }
 
@@ -141,7 +132,7 @@ export class LocalProvider implements PaymentProvider {
       await this.call<StripeSubscriptionLike>(
         'POST',
         `/v1/subscriptions/${id}`,
-        { cancel_at_period_end: cancel },
+        cancelAtPeriodEndRequest(cancel),
         idempotencyKey,
       ),
     );
@@ -153,12 +144,7 @@ export class LocalProvider implements PaymentProvider {
       `/v1/subscriptions/${id}`,
       {},
     );
-    const params = {
-      items: [{ id: current.items.data[0]!.id, price: priceId }],
-      proration_behavior: 'always_invoice',
-      payment_behavior: 'error_if_incomplete',
-      expand: ['latest_invoice'],
-    };
+    const params = priceChangeRequest(current.items.data[0]!.id, priceId);
     return readSubscription(
       await this.call<StripeSubscriptionLike>('POST', `/v1/subscriptions/${id}`, params, idempotencyKey),
     );
