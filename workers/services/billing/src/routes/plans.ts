@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { implement, json } from '../../../../lib/api.ts';
+import { isUniqueViolation } from '../../../../lib/db-errors.ts';
 import { newId } from '../../../../lib/ids.ts';
 import { Problem } from '../../../../lib/problem.ts';
 import { auditEntry } from '../audit.ts';
@@ -33,12 +34,7 @@ export const createPlanHandler = implement(createPlan, async (input, caller, env
         auditEntry(db, { action: 'plan.create', caller, subjectId: row.id, after: planView(row), at: now }),
       ]);
     } catch (err) {
-      if (
-        /UNIQUE constraint failed/i.test(
-          `${(err as Error).message} ${(err as { cause?: Error }).cause?.message}`,
-        )
-      )
-        throw Problem.conflict(`A plan ${row.id} exists.`);
+      if (isUniqueViolation(err)) throw Problem.conflict(`A plan ${row.id} exists.`);
       throw err;
     }
     return json(201, planView(row), { Location: '/plans' });
