@@ -9,6 +9,7 @@ import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Envelope, EventData, EventType } from '../../../../queues/events.ts';
 import { type Caller, isAdmin, type WorkContext } from '../../../lib/api.ts';
+import { isUniqueViolation } from '../../../lib/db-errors.ts';
 import { Problem } from '../../../lib/problem.ts';
 import { DAY_MS, type Env } from './config.ts';
 import type { Db } from './db/client.ts';
@@ -141,16 +142,11 @@ export async function reserveSubscription(
   try {
     await db.insert(subscriptions).values(reserved);
   } catch (err) {
-    if (/UNIQUE constraint failed/i.test(String((err as Error)?.message ?? err)) || isUnique(err))
+    if (isUniqueViolation(err))
       throw Problem.conflict('The user already has an active subscription (or one is being created).');
     throw err;
   }
   return reserved;
-}
-
-function isUnique(err: unknown): boolean {
-  const cause = (err as { cause?: unknown })?.cause;
-  return cause ? /UNIQUE constraint failed/i.test(String((cause as Error).message ?? cause)) : false;
 }
 
 /** A create that did not happen (declined, or never reached the provider): the user may try again. */
@@ -191,7 +187,9 @@ export interface Sync {
 
 /**
  * Writes what the provider says about a subscription, in one batch with its invoices, the events
- * the change causes and an entitlement change. Answers the row as stored afterwards.
+ * the change causes and an entitlement change. Answers the row as stored afterwards. The write
+ * applies only over the row it was compared with (so the events describe the real change) and only
+ * if no newer read of the provider is stored; when another write came in between, it compares again.
  */
 export async function applyProviderState(
   env: Env,
@@ -201,7 +199,30 @@ export async function applyProviderState(
   ps: ProviderSubscription,
   sync: Sync,
 ): Promise<SubscriptionRow> {
-  const now = new Date();
+  let current = row;
+  let once: Sync = sync;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const written = await writeProviderState(env, ctx, db, current, ps, once);
+    if (written) return written;
+    const stored = await findSubscription(db, row.id);
+    if (!stored || (stored.syncedAt && stored.syncedAt.getTime() > sync.readAt)) return stored ?? current;
+    current = stored;
+    // The facts and statements that came with it were written with the first batch.
+    once = { ...sync, facts: [], after: [] };
+  }
+  throw new Error(`subscription ${row.id} kept changing while its state was written`);
+}
+
+/** One attempt: the row as written, or undefined when the row was no longer `row`. */
+async function writeProviderState(
+  env: Env,
+  ctx: WorkContext,
+  db: Db,
+  row: SubscriptionRow,
+  ps: ProviderSubscription,
+  sync: Sync,
+): Promise<SubscriptionRow | undefined> {
+  const now = new Date(Math.max(Date.now(), row.updatedAt.getTime() + 1));
   const planId = (await planOfPrice(db, ps.priceId)) ?? row.planId;
   const status = ps.status;
   const next: SubscriptionRow = {
@@ -276,6 +297,7 @@ export async function applyProviderState(
       .where(
         and(
           eq(subscriptions.id, row.id),
+          eq(subscriptions.updatedAt, row.updatedAt),
           or(isNull(subscriptions.syncedAt), lte(subscriptions.syncedAt, new Date(sync.readAt))),
         ),
       ),
@@ -294,8 +316,7 @@ export async function applyProviderState(
   const inserted = events.filter((_, i) => changesOf(results[statements.length + i]) > 0).map((e) => e.event);
   publish(ctx, env, db, inserted as Envelope[]);
   forgetEntitlement(row.userId);
-  if (changesOf(results[0]) > 0) return next;
-  return (await findSubscription(db, row.id)) ?? next;
+  return changesOf(results[0]) > 0 ? next : undefined;
 }
 
 /**
