@@ -113,16 +113,6 @@ export class EntitlementCache {
     this.entries.delete(userId);
   }
 
-  clear(): void {
-    this.entries.clear();
-    this.lastSeq = undefined;
-    this.lastPoll = 0;
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** Reads the change feed since the last read and forgets the users in it (one read at a time). */
   private poll(env: Env, now: number): Promise<void> {
     this.polling ??= (async () => {

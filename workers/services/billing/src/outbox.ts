@@ -9,7 +9,7 @@ import { notifyEndpoints } from './notify.ts';
 
 export type { StagedEvent } from '../../../../queues/outbox.ts';
 
-export const { stageEvent, stageEventIf } = outboxOf('billing');
+export const { stageEventIf } = outboxOf('billing');
 
 /**
  * After the batch that staged them committed: sends the events to their queues after the response

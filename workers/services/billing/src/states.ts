@@ -14,9 +14,5 @@ export const LIVE_STATUSES = [
   'paused',
 ] as const satisfies readonly SubscriptionStatus[];
 
-export function isLive(status: SubscriptionStatus): boolean {
-  return (LIVE_STATUSES as readonly string[]).includes(status);
-}
-
 export const PLAN_INTERVALS = ['month', 'year'] as const;
 export type PlanInterval = (typeof PLAN_INTERVALS)[number];
