@@ -16,13 +16,9 @@ import { database } from './db/client.ts';
 import { customers, providerEvents } from './db/schema.ts';
 import { pruneEntitlementChanges } from './entitlements.ts';
 import { pruneIdempotencyKeys } from './idempotency.ts';
+import { applyProviderState } from './provider-state.ts';
 import { providerFor } from './providers/index.ts';
-import {
-  applyProviderState,
-  isReservation,
-  releaseReservation,
-  subscriptionsToReconcile,
-} from './subscriptions.ts';
+import { isReservation, releaseReservation, subscriptionsToReconcile } from './subscriptions.ts';
 
 export const BILLING_CLOCK_CRON = '*/5 * * * *';
 export const HOUSEKEEPING_CRON = '30 * * * *';

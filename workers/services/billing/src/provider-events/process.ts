@@ -12,9 +12,10 @@ import type { Env } from '../config.ts';
 import { database } from '../db/client.ts';
 import { providerEvents } from '../db/schema.ts';
 import { type StagedEvent, stageEventIf } from '../outbox.ts';
+import { applyProviderState } from '../provider-state.ts';
 import { providerFor } from '../providers/index.ts';
 import type { ProviderInvoice, ProviderSubscription } from '../providers/provider.ts';
-import { applyProviderState, isReservation, subscriptionOfProvider } from '../subscriptions.ts';
+import { isReservation, subscriptionOfProvider } from '../subscriptions.ts';
 
 /** A create normally finishes in well under this; after it, webhooks settle the subscription. */
 const CREATE_GRACE_MS = 60_000;

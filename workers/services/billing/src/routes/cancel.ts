@@ -5,8 +5,9 @@ import type { Env } from '../config.ts';
 import { cancelSubscription } from '../contract/subscriptions.ts';
 import { database } from '../db/client.ts';
 import { idempotent } from '../idempotency.ts';
+import { applyProviderState } from '../provider-state.ts';
 import { providerFor } from '../providers/index.ts';
-import { applyProviderState, requireSubscriptionOf } from '../subscriptions.ts';
+import { requireSubscriptionOf } from '../subscriptions.ts';
 
 /** Cancels at the period's end: the provider ends it then, and access lasts until then. */
 export const cancelHandler = implement(cancelSubscription, async (input, caller, env: Env, ctx) => {

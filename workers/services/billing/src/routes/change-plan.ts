@@ -6,15 +6,9 @@ import { database } from '../db/client.ts';
 import { idempotent } from '../idempotency.ts';
 import { paymentProblem } from '../payment-problems.ts';
 import { priceFor, requireOfferedPlan, requirePlan } from '../plans.ts';
+import { applyProviderState, invoiceRow } from '../provider-state.ts';
 import { providerFor } from '../providers/index.ts';
-import {
-  applyProviderState,
-  assertCanChange,
-  invoiceRow,
-  invoiceView,
-  requireSubscriptionOf,
-  subscriptionView,
-} from '../subscriptions.ts';
+import { assertCanChange, invoiceView, requireSubscriptionOf, subscriptionView } from '../subscriptions.ts';
 
 /**
  * Moves the subscription to another plan now. The provider prorates to the second and invoices the

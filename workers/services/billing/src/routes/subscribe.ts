@@ -9,14 +9,10 @@ import { database } from '../db/client.ts';
 import { idempotent } from '../idempotency.ts';
 import { paymentProblem } from '../payment-problems.ts';
 import { priceFor, requireOfferedPlan } from '../plans.ts';
+import { applyProviderState } from '../provider-state.ts';
 import { providerFor } from '../providers/index.ts';
 import { PaymentDeclined, UnknownPaymentMethod } from '../providers/provider.ts';
-import {
-  applyProviderState,
-  customerFor,
-  releaseReservation,
-  reserveSubscription,
-} from '../subscriptions.ts';
+import { customerFor, releaseReservation, reserveSubscription } from '../subscriptions.ts';
 
 /**
  * Reserve the user's one live subscription, then create it at the provider (its idempotency key is

@@ -7,22 +7,24 @@
  * provider and the tests' Stripe-compatible HTTP server both run on it. State lives in a small
  * key-value store: a Durable Object's storage, or a Map.
  */
+import { charge, line, newInvoice, type Outcome, priceLine, prorate } from './invoicing.ts';
 import {
   API_VERSION,
   addInterval,
-  behaviourOf,
   type Customer,
   type Event,
   type Invoice,
   type InvoiceLine,
   type Metadata,
-  money,
   type PaymentMethod,
   type Price,
+  StripeApiError,
   type Subscription,
   stripeId,
   testCard,
 } from './objects.ts';
+
+export { StripeApiError } from './objects.ts';
 
 export interface EmulatorStore {
   get<T>(key: string): Promise<T | undefined>;
@@ -49,22 +51,6 @@ export function memoryStore(): EmulatorStore {
 export interface ApiResponse {
   status: number;
   body: unknown;
-}
-
-/** Stripe's error object (`{ error: { type, code, decline_code, message, param } }`) with its status. */
-export class StripeApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: {
-      type: 'card_error' | 'invalid_request_error' | 'idempotency_error' | 'api_error';
-      message: string;
-      code?: string;
-      decline_code?: string;
-      param?: string;
-    },
-  ) {
-    super(error.message);
-  }
 }
 
 const missing = (what: string, id: string, param?: string) =>
@@ -107,7 +93,6 @@ interface RequestContext {
 }
 
 type Params = Record<string, unknown>;
-type Outcome = { paid: true } | { paid: false; error: StripeApiError; actionRequired: boolean };
 
 const TRIAL_WILL_END_NOTICE = 3 * 24 * 3600;
 const DAY = 24 * 3600;
@@ -372,11 +357,11 @@ export class StripeEmulator {
       metadata,
       livemode: false,
     };
-    const line = trialEnd
-      ? this.line(sub, `Trial period for ${price.nickname ?? price.id}`, 0, now, periodEnd, false)
-      : this.line(sub, this.priceLine(price), price.unit_amount, now, periodEnd, false);
-    const invoice = this.newInvoice(sub, customer, [line], 'subscription_create', now, periodEnd);
-    const outcome = invoice.amount_due > 0 ? this.charge(pm, false) : ({ paid: true } as const);
+    const first = trialEnd
+      ? line(sub, `Trial period for ${price.nickname ?? price.id}`, 0, now, periodEnd, false)
+      : line(sub, priceLine(price), price.unit_amount, now, periodEnd, false);
+    const invoice = newInvoice(sub, customer, [first], 'subscription_create', now, periodEnd);
+    const outcome = invoice.amount_due > 0 ? charge(pm, false) : ({ paid: true } as const);
     const behaviour = (params.payment_behavior as string | undefined) ?? 'allow_incomplete';
     if (!outcome.paid && behaviour === 'error_if_incomplete') throw outcome.error;
     sub.latest_invoice = invoice.id;
@@ -436,7 +421,7 @@ export class StripeEmulator {
       const old = item.price;
       previous.items = { data: [{ price: { id: old.id } }] };
       const behaviour = (params.proration_behavior as string | undefined) ?? 'create_prorations';
-      const lines = this.prorate(sub, old, price, now, behaviour);
+      const lines = prorate(sub, old, price, now, behaviour);
       item.price = price;
       if (price.recurring.interval !== old.recurring.interval) {
         // A new interval restarts the billing cycle now, charging the new price in full.
@@ -449,16 +434,9 @@ export class StripeEmulator {
         lines.length &&
         (behaviour === 'always_invoice' || price.recurring.interval !== old.recurring.interval)
       ) {
-        const inv = this.newInvoice(
-          sub,
-          customer,
-          lines,
-          'subscription_update',
-          now,
-          item.current_period_end,
-        );
+        const inv = newInvoice(sub, customer, lines, 'subscription_update', now, item.current_period_end);
         const pm = await this.paymentMethodOf(customer, sub.default_payment_method);
-        const outcome = inv.amount_due > 0 ? this.charge(pm, false) : ({ paid: true } as const);
+        const outcome = inv.amount_due > 0 ? charge(pm, false) : ({ paid: true } as const);
         const paymentBehaviour = (params.payment_behavior as string | undefined) ?? 'allow_incomplete';
         // Nothing is saved yet: a refused payment leaves the subscription as it was.
         if (!outcome.paid && paymentBehaviour === 'error_if_incomplete') throw outcome.error;
@@ -479,42 +457,6 @@ export class StripeEmulator {
     return sub;
   }
 
-  /**
-   * Stripe's proration: credit for the unused part of the old price and a charge for the rest of the
-   * period at the new one, each the full amount times the fraction of the period left, to the second.
-   * A change of interval restarts the cycle: the credit, then the new price in full.
-   */
-  private prorate(sub: Subscription, old: Price, next: Price, now: number, behaviour: string): InvoiceLine[] {
-    if (sub.status === 'trialing') return [];
-    const item = sub.items.data[0]!;
-    const start = item.current_period_start;
-    const end = item.current_period_end;
-    const fraction = Math.max(0, Math.min(1, (end - now) / (end - start)));
-    const when = new Date(now * 1000).toISOString().slice(0, 10);
-    const credit = this.line(
-      sub,
-      `Unused time on ${old.nickname ?? old.id} after ${when}`,
-      -Math.round(old.unit_amount * fraction),
-      now,
-      end,
-      true,
-    );
-    if (next.recurring.interval !== old.recurring.interval) {
-      const newEnd = addInterval(now, next.recurring.interval);
-      return [credit, this.line(sub, this.priceLine(next), next.unit_amount, now, newEnd, false)];
-    }
-    if (behaviour === 'none') return [];
-    const charge = this.line(
-      sub,
-      `Remaining time on ${next.nickname ?? next.id} after ${when}`,
-      Math.round(next.unit_amount * fraction),
-      now,
-      end,
-      true,
-    );
-    return [credit, charge];
-  }
-
   private async cancelSubscription(
     id: string,
     at: number,
@@ -532,143 +474,6 @@ export class StripeEmulator {
     await this.save(rec);
     await this.emit([this.event('customer.subscription.deleted', sub, at, ctx, previous)]);
     return sub;
-  }
-
-  // --- invoices and charges --------------------------------------------------------------------
-
-  private line(
-    sub: Subscription,
-    description: string,
-    amount: number,
-    start: number,
-    end: number,
-    proration: boolean,
-  ): InvoiceLine {
-    const item = sub.items.data[0]!;
-    return {
-      id: stripeId('il'),
-      object: 'line_item',
-      amount,
-      currency: sub.currency,
-      description,
-      period: { start, end },
-      quantity: 1,
-      parent: proration
-        ? {
-            type: 'invoice_item_details',
-            subscription_item_details: null,
-            invoice_item_details: { proration: true, subscription: sub.id, invoice_item: stripeId('ii') },
-          }
-        : {
-            type: 'subscription_item_details',
-            subscription_item_details: { proration: false, subscription: sub.id, subscription_item: item.id },
-            invoice_item_details: null,
-          },
-    };
-  }
-
-  private priceLine(price: Price): string {
-    return `1 × ${price.nickname ?? price.id} (at ${money(price.unit_amount, price.currency)} / ${price.recurring.interval})`;
-  }
-
-  /** A finalized invoice; the customer's credit balance pays what it can. */
-  private newInvoice(
-    sub: Subscription,
-    customer: Customer,
-    lines: InvoiceLine[],
-    reason: Invoice['billing_reason'],
-    now: number,
-    periodEnd: number,
-  ): Invoice {
-    const total = lines.reduce((n, l) => n + l.amount, 0);
-    const startingBalance = customer.balance;
-    const afterCredit = total + startingBalance;
-    customer.balance = Math.min(0, afterCredit);
-    const due = Math.max(0, afterCredit);
-    const id = stripeId('in');
-    return {
-      id,
-      object: 'invoice',
-      created: now,
-      customer: customer.id,
-      currency: sub.currency,
-      status: 'open',
-      billing_reason: reason,
-      collection_method: 'charge_automatically',
-      subtotal: total,
-      total,
-      starting_balance: startingBalance,
-      ending_balance: customer.balance,
-      amount_due: due,
-      amount_paid: 0,
-      amount_remaining: due,
-      attempt_count: 0,
-      attempted: false,
-      next_payment_attempt: null,
-      period_start: now,
-      period_end: periodEnd,
-      number: `LOCAL-${id.slice(-8).toUpperCase()}`,
-      status_transitions: { finalized_at: now, paid_at: null },
-      lines: { object: 'list', data: lines, has_more: false, url: `/v1/invoices/${id}/lines` },
-      parent: {
-        type: 'subscription_details',
-        subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } },
-      },
-      metadata: {},
-      livemode: false,
-    };
-  }
-
-  private charge(pm: PaymentMethod | null, offSession: boolean): Outcome {
-    if (!pm) {
-      return {
-        paid: false,
-        actionRequired: false,
-        error: new StripeApiError(402, {
-          type: 'card_error',
-          code: 'payment_method_missing',
-          message: 'The customer has no payment method to charge.',
-        }),
-      };
-    }
-    const b = behaviourOf(pm);
-    switch (b.kind) {
-      case 'succeeds':
-        return { paid: true };
-      case 'requires_authentication':
-        return offSession
-          ? {
-              paid: false,
-              actionRequired: false,
-              error: new StripeApiError(402, {
-                type: 'card_error',
-                code: 'authentication_required',
-                decline_code: 'authentication_required',
-                message: 'Your card was declined. This transaction requires authentication.',
-              }),
-            }
-          : {
-              paid: false,
-              actionRequired: true,
-              error: new StripeApiError(402, {
-                type: 'invalid_request_error',
-                code: 'invoice_payment_intent_requires_action',
-                message:
-                  'Payment for this subscription requires additional user action before it can be completed successfully.',
-              }),
-            };
-      default:
-        return {
-          paid: false,
-          actionRequired: false,
-          error: new StripeApiError(402, {
-            type: 'card_error',
-            code: b.code,
-            decline_code: b.declineCode,
-            message: b.message,
-          }),
-        };
-    }
   }
 
   /** Records a payment attempt on an invoice and the events it causes. */
@@ -757,7 +562,7 @@ export class StripeEmulator {
     const customer = await this.customer(sub.customer);
     const pm = await this.paymentMethodOf(customer, sub.default_payment_method).catch(() => null);
     if (due.what === 'retry' && open) {
-      const outcome = this.charge(pm, true);
+      const outcome = charge(pm, true);
       const events = this.settle(open, outcome, due.at, null);
       const previous = { status: sub.status };
       if (outcome.paid) {
@@ -787,9 +592,9 @@ export class StripeEmulator {
     item.current_period_end = addInterval(item.current_period_start, item.price.recurring.interval);
     const lines = [
       ...rec.pendingLines,
-      this.line(
+      line(
         sub,
-        this.priceLine(item.price),
+        priceLine(item.price),
         item.price.unit_amount,
         item.current_period_start,
         item.current_period_end,
@@ -797,9 +602,9 @@ export class StripeEmulator {
       ),
     ];
     rec.pendingLines = [];
-    const inv = this.newInvoice(sub, customer, lines, 'subscription_cycle', due.at, item.current_period_end);
+    const inv = newInvoice(sub, customer, lines, 'subscription_cycle', due.at, item.current_period_end);
     const invRec: InvoiceRecord = { inv, firstFailedAt: null };
-    const outcome = inv.amount_due > 0 ? this.charge(pm, true) : ({ paid: true } as const);
+    const outcome = inv.amount_due > 0 ? charge(pm, true) : ({ paid: true } as const);
     const invoiceEvents = this.settle(invRec, outcome, due.at, null);
     sub.latest_invoice = inv.id;
     sub.status = outcome.paid ? 'active' : 'past_due';

@@ -150,6 +150,22 @@ export interface Event {
   request: { id: string | null; idempotency_key: string | null };
 }
 
+/** Stripe's error object (`{ error: { type, code, decline_code, message, param } }`) with its status. */
+export class StripeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: {
+      type: 'card_error' | 'invalid_request_error' | 'idempotency_error' | 'api_error';
+      message: string;
+      code?: string;
+      decline_code?: string;
+      param?: string;
+    },
+  ) {
+    super(error.message);
+  }
+}
+
 /** What a charge of a test card does (Stripe's documented test numbers, by their last four digits). */
 export type CardBehaviour =
   | { kind: 'succeeds' }
