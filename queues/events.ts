@@ -7,6 +7,18 @@ import { z } from 'zod';
 const id = z.string().min(1);
 const iso = z.iso.datetime();
 
+/** Stripe's subscription statuses, which billing keeps (and the local provider follows). */
+export const SUBSCRIPTION_STATUSES = [
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+] as const;
+
 const rendition = z.object({
   name: z.string(),
   width: z.number().int().positive(),
@@ -92,7 +104,33 @@ export const EVENT_DATA = {
     planId: id,
     status: z.enum(['active', 'trialing', 'incomplete', 'past_due']),
   }),
-  SubscriptionCanceled: z.object({ subscriptionId: id, userId: id, endsAt: iso }),
+  SubscriptionCanceled: z.object({
+    subscriptionId: id,
+    userId: id,
+    endsAt: iso,
+    /** `requested` by the user or an admin (access until `endsAt`), or ended by failed payments. */
+    reason: z.enum(['requested', 'payment_failed', 'provider']).optional(),
+  }),
+  SubscriptionUpdated: z.object({
+    subscriptionId: id,
+    userId: id,
+    planId: id,
+    status: z.enum([
+      'incomplete',
+      'incomplete_expired',
+      'trialing',
+      'active',
+      'past_due',
+      'canceled',
+      'unpaid',
+      'paused',
+    ]),
+    previousStatus: z.string().optional(),
+    previousPlanId: id.optional(),
+    cancelAtPeriodEnd: z.boolean(),
+    currentPeriodEnd: iso.nullable(),
+  }),
+  TrialWillEnd: z.object({ subscriptionId: id, userId: id, planId: id, trialEnd: iso }),
   PaymentSucceeded: z.object({
     userId: id,
     subscriptionId: id,
@@ -107,6 +145,22 @@ export const EVENT_DATA = {
     amount: z.number().int(),
     currency: z.string(),
     reason: z.string(),
+  }),
+
+  /**
+   * A verified payment-provider webhook, queued for the billing service to process (internal work:
+   * it goes to billing's own queue only). `facts` are what the event itself says happened.
+   */
+  BillingWebhookReceived: z.object({
+    provider: z.enum(['stripe', 'local']),
+    eventId: id,
+    type: z.string(),
+    objectType: z.string(),
+    objectId: id,
+    created: iso,
+    facts: z
+      .object({ amount: z.number().int(), currency: z.string(), attemptCount: z.number().int() })
+      .optional(),
   }),
 
   PlaybackStarted: z.object({

@@ -84,6 +84,27 @@ export function stageEventIf<T extends EventType>(
   return { event, insert };
 }
 
+/** stageEvent and stageEventIf with the publishing service's name filled in. */
+export function outboxOf(source: string) {
+  return {
+    stageEvent: <T extends EventType>(
+      db: Db,
+      type: T,
+      subject: string,
+      data: EventData<T>,
+      traceparent?: string,
+    ) => stageEvent(db, source, type, subject, data, traceparent),
+    stageEventIf: <T extends EventType>(
+      db: Db,
+      guard: SQL,
+      type: T,
+      subject: string,
+      data: EventData<T>,
+      traceparent?: string,
+    ) => stageEventIf(db, source, guard, type, subject, data, traceparent),
+  };
+}
+
 /**
  * Sends committed events after the response: the request never waits for the queues, and an event
  * whose send fails (or never runs) stays in the outbox for the sweep.

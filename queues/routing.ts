@@ -11,6 +11,7 @@ export const QUEUES = {
   'profile-events': { consumer: 'profile' },
   'recs-events': { consumer: 'recs' },
   'analytics-events': { consumer: 'analytics' },
+  'billing-events': { consumer: 'billing' },
 } as const satisfies Record<string, { consumer: ServiceName }>;
 
 export type QueueName = keyof typeof QUEUES;
@@ -37,8 +38,12 @@ export const EVENT_ROUTES: Record<EventType, QueueName[]> = {
   VideoTranscodeFailed: ALL,
   SubscriptionCreated: ALL,
   SubscriptionCanceled: ALL,
+  SubscriptionUpdated: ALL,
+  TrialWillEnd: ALL,
   PaymentSucceeded: ALL,
   PaymentFailed: ALL,
+  // Internal work of the billing service (incoming payment webhooks), not a domain event.
+  BillingWebhookReceived: ['billing-events'],
   PlaybackStarted: ALL,
   PlaybackEnded: ALL,
   PlaybackFailed: ALL,
@@ -63,8 +68,11 @@ export const EVENT_SOURCES: Record<EventType, ServiceName> = {
   VideoTranscodeFailed: 'videos',
   SubscriptionCreated: 'billing',
   SubscriptionCanceled: 'billing',
+  SubscriptionUpdated: 'billing',
+  TrialWillEnd: 'billing',
   PaymentSucceeded: 'billing',
   PaymentFailed: 'billing',
+  BillingWebhookReceived: 'billing',
   PlaybackStarted: 'playback',
   PlaybackEnded: 'playback',
   PlaybackFailed: 'playback',

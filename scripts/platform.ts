@@ -90,6 +90,10 @@ export function localSecrets(stateDir: string, opts: PlatformOptions): Record<st
   // Runners have their own tokens now; a shared one from an older state directory is dropped.
   delete secrets.RUNNER_TOKEN;
   secrets.METRICS_TOKEN ??= gen();
+  // billing: the local payment provider signs its webhooks with it, the webhook route checks it; it
+  // needs no Stripe key (BILLING_PROVIDER=stripe with a test key: pass both in `vars`).
+  secrets.STRIPE_WEBHOOK_SECRET ??= `whsec_${gen()}`;
+  secrets.STRIPE_SECRET_KEY ??= '';
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return { ...secrets, ADMIN_EMAIL: opts.adminEmail, ADMIN_PASSWORD: opts.adminPassword, ...opts.vars };
 }

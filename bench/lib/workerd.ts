@@ -28,8 +28,11 @@ export function bundleWithWrangler(config: string, outdir: string): string {
   return path.join(outdir, 'index.js');
 }
 
-/** Bundles a small single-file Worker with esbuild. */
-export async function bundleFile(entry: string, outfile: string): Promise<string> {
+/**
+ * Bundles a Worker entry with esbuild. `conditions` picks packages' Worker builds (as wrangler does
+ * with `workerd`, `worker`, `browser`) for entries that import such packages.
+ */
+export async function bundleFile(entry: string, outfile: string, conditions: string[] = []): Promise<string> {
   await build({
     entryPoints: [entry],
     outfile,
@@ -37,6 +40,8 @@ export async function bundleFile(entry: string, outfile: string): Promise<string
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
+    conditions,
+    mainFields: ['module', 'main'],
     external: ['cloudflare:*', 'node:*'],
     logLevel: 'silent',
   });

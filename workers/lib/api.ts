@@ -78,6 +78,15 @@ export interface RoutePolicy {
   acceptQueryToken?: boolean;
   /** Hidden routes are served but left out of the OpenAPI document (as are /internal/ and runner routes). */
   hidden?: boolean;
+  /**
+   * The service receives the body as the exact text the client sent, not parsed JSON: for payloads
+   * signed byte for byte by their sender (payment webhooks). Declare the JSON body with a plain OpenAPI
+   * schema object, not a zod schema: the gateway then checks its media type and size and documents it,
+   * but does not validate (and re-serialise) it.
+   */
+  rawBody?: boolean;
+  /** Request headers the service needs beyond the usual ones (e.g. `stripe-signature`), lower case. */
+  forwardHeaders?: string[];
 }
 
 export interface ApiRoute<R extends RouteConfig = RouteConfig, Id extends string = string> {

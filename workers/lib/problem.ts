@@ -14,6 +14,7 @@ export type ProblemCode =
   | 'conflict'
   | 'payment_required'
   | 'gone'
+  | 'unprocessable'
   | 'length_required'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -60,6 +61,8 @@ export function statusOf(code: ProblemCode): number {
       return 409;
     case 'gone':
       return 410;
+    case 'unprocessable':
+      return 422;
     case 'length_required':
       return 411;
     case 'payload_too_large':
@@ -91,6 +94,7 @@ const TITLES: Record<ProblemCode, string> = {
   conflict: 'Conflict',
   payment_required: 'Payment Required',
   gone: 'Gone',
+  unprocessable: 'Unprocessable Content',
   length_required: 'Length Required',
   range_not_satisfiable: 'Range Not Satisfiable',
   payload_too_large: 'Payload Too Large',

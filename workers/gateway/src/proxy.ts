@@ -41,10 +41,15 @@ export async function forwardToService(c: Context<GatewayBindings>, route: ApiRo
     const auth = c.req.header('authorization');
     if (auth) headers.authorization = auth;
   }
+  for (const h of route.policy.forwardHeaders ?? []) {
+    const v = c.req.header(h);
+    if (v !== undefined) headers[h] = v;
+  }
   const input: RouteInput = {
     params: (validated(c, 'param') ?? c.req.param()) as Record<string, string>,
     query: (validated(c, 'query') ?? {}) as Record<string, unknown>,
-    body: validated(c, 'json'),
+    // rawBody: the text as received (register.ts read it before anything could parse it).
+    body: route.policy.rawBody ? await c.req.text() : validated(c, 'json'),
     headers,
   };
   const stub = serviceStub(c, route);

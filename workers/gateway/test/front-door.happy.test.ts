@@ -47,6 +47,28 @@ describe('routing and versioning', () => {
     expect(call.caller.roles).toEqual(['viewer']);
   });
 
+  it('hands a rawBody route the exact body text and the headers it names', async () => {
+    // Spacing and key order a JSON round trip would change: a signature covers these bytes.
+    const text = '{ "b":1,  "a" : [2,3] }\n';
+    const res = await gateway('/fixture/signed', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': 't=1,v1=abc', 'x-other': 'kept out' },
+      body: text,
+    });
+    expect(res.status).toBe(200);
+    const { input } = calls.at(-1)!;
+    expect(input.body).toBe(text);
+    expect(input.headers['x-signature']).toBe('t=1,v1=abc');
+    expect(input.headers['x-other']).toBeUndefined();
+  });
+
+  it('still checks the media type and size of a rawBody route', async () => {
+    const post = (body: string, type = 'application/json') =>
+      gateway('/fixture/signed', { method: 'POST', headers: { 'content-type': type }, body });
+    expect((await post('plain', 'text/plain')).status).toBe(415);
+    expect((await post(JSON.stringify({ pad: 'x'.repeat(300) }))).status).toBe(413);
+  });
+
   it('pages lists with X-Total-Count and Link', async () => {
     const res = await gateway('/fixture/list?page=2&limit=20');
     expect(res.headers.get('X-Total-Count')).toBe('45');

@@ -45,13 +45,21 @@ export function rpcClient<C extends Contract>(contract: C, target: () => RpcTarg
     const route = contract.routes.find((r) => r.id === routeId);
     if (!route) throw new Error(`no route ${routeId} in the ${contract.service} contract`);
     const request = route.route.request as
-      | { params?: Schema; query?: Schema; body?: { content: { 'application/json': { schema: Schema } } } }
+      | {
+          params?: Schema;
+          query?: Schema;
+          body?: { content: { 'application/json': { schema: Schema | Record<string, unknown> } } };
+        }
       | undefined;
     const bodySchema = request?.body?.content['application/json'].schema;
     return {
       params: (request?.params?.parse(input.params ?? {}) ?? input.params ?? {}) as Record<string, string>,
       query: (request?.query?.parse(input.query ?? {}) ?? {}) as Record<string, unknown>,
-      body: bodySchema && input.body !== undefined ? bodySchema.parse(input.body) : input.body,
+      // A body declared with a plain OpenAPI schema (rawBody routes) reaches the service unparsed.
+      body:
+        bodySchema && 'parse' in bodySchema && input.body !== undefined
+          ? (bodySchema as NonNullable<Schema>).parse(input.body)
+          : input.body,
       headers: input.headers ?? {},
     };
   }

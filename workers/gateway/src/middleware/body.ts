@@ -32,3 +32,15 @@ export function jsonBody(maxSize = DEFAULT_BODY_LIMIT): MiddlewareHandler<Gatewa
     return limit(c, next);
   };
 }
+
+/**
+ * For `rawBody` routes: reads the body as text (after jsonBody checked its type and size) before any
+ * validator parses it. Hono keeps that text, so the service receives the exact bytes a signature
+ * covers; a JSON parse and re-serialisation would not reproduce them.
+ */
+export function rawBody(): MiddlewareHandler<GatewayBindings> {
+  return async (c, next) => {
+    await c.req.text();
+    await next();
+  };
+}

@@ -4,7 +4,7 @@ import type { ApiRoute } from '../../../lib/api.ts';
 import { documentRoute, isInternal, takesJsonBody } from '../../../lib/openapi.ts';
 import type { GatewayBindings } from '../env.ts';
 import { authenticate } from '../middleware/authenticate.ts';
-import { jsonBody } from '../middleware/body.ts';
+import { jsonBody, rawBody } from '../middleware/body.ts';
 import { INTERNAL_GROUP, ipFilter } from '../middleware/ip-rules.ts';
 import { rateLimitByAddress, rateLimitByCaller } from '../middleware/rate-limit.ts';
 import type { MethodIndex } from './matcher.ts';
@@ -38,6 +38,7 @@ export function registerRoute(
     rateLimitByCaller(policy.rateLimit ?? 'default'),
   ];
   if (takesJsonBody(route)) chain.push(jsonBody(policy.bodyLimit));
+  if (policy.rawBody) chain.push(rawBody());
   methods.add(route.route.method, route.route.path);
   app.openapi({ ...documentRoute(route), middleware: chain, ...(isInternal(route) ? { hide: true } : {}) }, ((
     c: Context<GatewayBindings>,

@@ -110,6 +110,19 @@ export const fixtureRoutes: ApiRoute[] = [
     route: createRoute({ method: 'get', path: '/fixture/boom', responses: ok }),
   }),
   defineRoute({
+    id: 'fixture.signed',
+    service: 'videos',
+    policy: { access: 'public', rawBody: true, forwardHeaders: ['x-signature'], bodyLimit: 256 },
+    route: createRoute({
+      method: 'post',
+      path: '/fixture/signed',
+      request: {
+        body: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+      },
+      responses: ok,
+    }),
+  }),
+  defineRoute({
     id: 'fixture.queryToken',
     service: 'videos',
     policy: { access: 'user', acceptQueryToken: true },

@@ -1,7 +1,7 @@
 /**
- * The billing core's hand-over to outbound webhooks: call `notifyEndpoints` with the events of a
- * change once its D1 batch (with the outbox rows) has committed, typically in the same waitUntil
- * that sends them (`deliver`). It never throws: an event it could not hand to every subscribed
+ * The billing core's hand-over to outbound webhooks: `publish` in outbox.ts calls `notifyEndpoints`
+ * with the events of a change once its D1 batch (with the outbox rows) has committed, in the same
+ * waitUntil that sends them. It never throws: an event it could not hand to every subscribed
  * endpoint is picked up from the outbox by the upkeep sweep a minute later.
  */
 import type { Envelope } from '../../../../queues/events.ts';
