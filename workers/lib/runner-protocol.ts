@@ -2,7 +2,7 @@
  * The remote-runner protocol between the videos service and transcoder runners: the schemas of
  * every request and response, the job payload and the default ladder. Both sides import this one
  * file (the videos Worker for its routes, origin/transcoder for its client), so it imports nothing
- * but zod.
+ * but zod and the shared text rule.
  *
  * A runner registers once with a registration token an admin created, and gets its own runner
  * token; it then authenticates every call with it (`Authorization: Bearer <runner token>`), never
@@ -30,6 +30,7 @@
  *   POST /runners/jobs/{jobId}/abort     { leaseToken, reason }       → 204 (claimable again at once)
  */
 import { z } from 'zod';
+import { plainText } from './text.ts';
 
 export const RUNNER_PATHS = {
   register: '/runners/register',
@@ -72,7 +73,7 @@ export const DEFAULT_LADDER: readonly LadderRung[] = [
 export const RegisterRequest = z.object({
   registrationToken: z.string().min(1).max(200),
   /** Shown to admins beside the runner id, e.g. the host name. */
-  name: z.string().trim().min(1).max(100),
+  name: plainText({ min: 1, max: 100 }),
 });
 
 export const RegisterResponse = z.object({
