@@ -67,11 +67,11 @@ describe('upload → transcode → renditions, end to end', () => {
       expect(durations.reduce((x, y) => x + y, 0)).toBeCloseTo(6, 0);
     }
 
-    // The same master reported again (the PUT repeated) redelivers its VideoUploaded: no second job.
+    // The upload URL is spent: repeating the PUT is refused before anything is written, no second job.
     expect(timesSent('VideoUploaded', videoId)).toBe(1);
     const again = await putFile(presigned, clip);
-    expect(again.status).toBe(200);
-    expect(timesSent('VideoUploaded', videoId)).toBe(2);
+    expect(again.status).toBe(409);
+    expect(timesSent('VideoUploaded', videoId)).toBe(1);
     await videoEventsProcessed();
     const jobs = await jobsOf(videoId);
     expect(jobs).toHaveLength(1);

@@ -2,7 +2,7 @@
  * The remote-runner protocol between the videos service and transcoder runners: the schemas of
  * every request and response, the job payload and the default ladder. Both sides import this one
  * file (the videos Worker for its routes, origin/transcoder for its client), so it imports nothing
- * but zod.
+ * but zod and the shared text rule.
  *
  * A runner registers once with a registration token an admin created, and gets its own runner
  * token; it then authenticates every call with it (`Authorization: Bearer <runner token>`), never
@@ -30,6 +30,7 @@
  *   POST /runners/jobs/{jobId}/abort     { leaseToken, reason }       → 204 (claimable again at once)
  */
 import { z } from 'zod';
+import { plainText } from './text.ts';
 
 export const RUNNER_PATHS = {
   register: '/runners/register',
@@ -72,7 +73,7 @@ export const DEFAULT_LADDER: readonly LadderRung[] = [
 export const RegisterRequest = z.object({
   registrationToken: z.string().min(1).max(200),
   /** Shown to admins beside the runner id, e.g. the host name. */
-  name: z.string().trim().min(1).max(100),
+  name: plainText({ min: 1, max: 100 }),
 });
 
 export const RegisterResponse = z.object({
@@ -124,50 +125,94 @@ export type Job = z.infer<typeof Job>;
 
 export const ClaimResponse = z.object({ job: Job });
 
+/**
+ * What ffprobe and ffmpeg can plausibly report: a runner's numbers are checked against these before
+ * anything is stored (and, on completion, against the job's own limits: see job-report.ts).
+ */
+export const REPORT_BOUNDS = {
+  /** Rendition sides: H.264 in 4:2:0 needs even sides; 8192 is beyond any HLS player's level. */
+  minSide: 16,
+  maxSide: 8192,
+  /** Source sides (odd allowed), however rotated. */
+  maxSourceSide: 16384,
+  maxDurationSec: 48 * 3600,
+  maxBitsPerSecond: 500_000_000,
+  maxFrameRate: 240,
+  /** ffprobe's r_frame_rate of high-speed or odd timebase sources; renditions stay within maxFrameRate. */
+  maxSourceFrameRate: 1000,
+  maxSegments: 1_000_000,
+  maxRenditionBytes: 2 ** 40,
+  maxRenditions: 32,
+  maxSpeed: 1000,
+} as const;
+
+const B = REPORT_BOUNDS;
+const RelativePath = z.string().min(1).max(1024);
+
 export const HeartbeatRequest = z.object({
   leaseToken: z.string(),
   progress: z.number().min(0).max(100),
   /** Encoder speed as reported by ffmpeg (e.g. 1.8 = 1.8× realtime). */
-  speed: z.number().min(0).optional(),
+  speed: z.number().min(0).max(B.maxSpeed).optional(),
   stage: z.enum(['downloading', 'probing', 'transcoding', 'thumbnails', 'uploading']).optional(),
 });
 export const HeartbeatResponse = z.object({ leaseExpiresAt: z.iso.datetime() });
 
+const Side = z.number().int().min(B.minSide).max(B.maxSide).multipleOf(2);
+const BitsPerSecond = z.number().int().min(1).max(B.maxBitsPerSecond);
+
 export const RenditionResult = z.object({
-  name: z.string(),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
+  name: z
+    .string()
+    .max(32)
+    .regex(/^[a-z0-9_-]+$/),
+  width: Side,
+  height: Side,
   /** Peak bits/s, as in the master playlist's BANDWIDTH. */
-  bandwidth: z.number().int().positive(),
-  averageBandwidth: z.number().int().positive(),
-  codecs: z.string(),
-  frameRate: z.number().positive(),
+  bandwidth: BitsPerSecond,
+  averageBandwidth: BitsPerSecond,
+  /** RFC 6381 codec strings, as in the master playlist's CODECS. */
+  codecs: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9.]+(,[A-Za-z0-9.]+)*$/),
+  frameRate: z.number().positive().max(B.maxFrameRate),
   /** Relative to the output prefix, e.g. `720p/index.m3u8`. */
-  playlist: z.string(),
-  segments: z.number().int().min(1),
-  bytes: z.number().int().min(0),
+  playlist: RelativePath,
+  segments: z.number().int().min(1).max(B.maxSegments),
+  bytes: z.number().int().min(1).max(B.maxRenditionBytes),
 });
 export type RenditionResult = z.infer<typeof RenditionResult>;
 
 export const CompleteRequest = z.object({
   leaseToken: z.string(),
-  durationSec: z.number().positive(),
+  durationSec: z.number().positive().max(B.maxDurationSec),
   /** Relative path of the master playlist, normally `master.m3u8`. */
-  masterPlaylist: z.string(),
-  renditions: z.array(RenditionResult).min(1),
+  masterPlaylist: RelativePath,
+  renditions: z.array(RenditionResult).min(1).max(B.maxRenditions),
   thumbnails: z.object({
-    poster: z.string(),
-    storyboard: z.object({ sprite: z.string(), vtt: z.string() }).optional(),
+    poster: RelativePath,
+    storyboard: z.object({ sprite: RelativePath, vtt: RelativePath }).optional(),
   }),
   source: z.object({
-    width: z.number().int(),
-    height: z.number().int(),
-    codec: z.string(),
-    frameRate: z.number(),
+    width: z.number().int().min(1).max(B.maxSourceSide),
+    height: z.number().int().min(1).max(B.maxSourceSide),
+    /** ffprobe's codec_name. */
+    codec: z
+      .string()
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/),
+    /** 0 when ffprobe could not tell. */
+    frameRate: z.number().min(0).max(B.maxSourceFrameRate),
     hasAudio: z.boolean(),
   }),
   /** Wall time of the whole job on the runner, for metrics. */
-  elapsedMs: z.number().int().min(0).optional(),
+  elapsedMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600 * 1000)
+    .optional(),
 });
 /** What a runner reports on completion, without the lease token. */
 export type JobOutputs = Omit<z.infer<typeof CompleteRequest>, 'leaseToken'>;

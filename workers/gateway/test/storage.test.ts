@@ -1,7 +1,12 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type StorageGrant, signGrant, storageUrl } from '../../lib/storage-grant.ts';
-import type { MasterStoredInput, MasterStoredResult } from '../../services/videos/src/storage-rpc.ts';
+import type {
+  MasterClaimInput,
+  MasterClaimResult,
+  MasterStoredInput,
+  MasterStoredResult,
+} from '../../services/videos/src/storage-rpc.ts';
 import { createApp } from '../src/app.ts';
 
 const app = createApp();
@@ -10,10 +15,24 @@ const ORIGIN = 'http://gateway.test';
 /** What the storage endpoint reported to the videos service, and what the service answers. */
 const reports: MasterStoredInput[] = [];
 let answer: () => Promise<MasterStoredResult> = async () => ({ outcome: 'accepted' });
+/** Upload URLs as the service tracks them: claimed while a PUT writes, spent once stored. */
+const uploadStates = new Map<string, 'claimed' | 'stored'>();
 const videos = {
+  claimMasterUpload: async (input: MasterClaimInput): Promise<MasterClaimResult> => {
+    const state = uploadStates.get(input.key);
+    if (state === 'stored') return { outcome: 'spent', detail: 'spent' };
+    if (state === 'claimed') return { outcome: 'busy', detail: 'busy' };
+    uploadStates.set(input.key, 'claimed');
+    return { outcome: 'claimed' };
+  },
+  releaseMasterUpload: async (input: MasterClaimInput) => {
+    if (uploadStates.get(input.key) === 'claimed') uploadStates.delete(input.key);
+  },
   masterStored: async (input: MasterStoredInput) => {
     reports.push(input);
-    return answer();
+    const result = await answer();
+    if (result.outcome === 'accepted') uploadStates.set(input.key, 'stored');
+    return result;
   },
 };
 
@@ -51,6 +70,7 @@ const put = (url: string, body: Uint8Array, headers: Record<string, string> = {}
 
 beforeEach(() => {
   reports.length = 0;
+  uploadStates.clear();
   answer = async () => ({ outcome: 'accepted' });
 });
 
@@ -149,6 +169,38 @@ describe('PUT /storage/<token>/<key>', () => {
     const down = await put(url, bytes(10));
     expect(down.status).toBe(502);
     expect(await down.text()).not.toContain('videos is down');
+  });
+
+  it('a second PUT to a spent master URL is refused with 409 and leaves the stored master alone', async () => {
+    const key = 'masters/vid_s/upl_1';
+    const url = await urlFor({ method: 'PUT', key, master: { videoId: 'vid_s', version: 'upl_1' } });
+    expect((await put(url, bytes(64, 1))).status).toBe(200);
+    const first = await env.MEDIA.head(key);
+    const again = await put(url, bytes(64, 2));
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toBe('application/problem+json');
+    expect((await env.MEDIA.head(key))!.etag).toBe(first!.etag);
+    expect(reports.map((r) => r.etag)).toEqual([first!.etag]);
+  });
+
+  it('a PUT that failed may be retried on the same URL', async () => {
+    const key = 'masters/vid_r/upl_1';
+    const url = await urlFor({ method: 'PUT', key, master: { videoId: 'vid_r', version: 'upl_1' } });
+    // Announces 100 bytes, sends 10: R2 keeps nothing and the claim is released.
+    const short = await storage(url, {
+      method: 'PUT',
+      body: bytes(10),
+      headers: { 'content-length': '100', 'content-type': 'video/mp4' },
+    }).catch(() => undefined);
+    expect(short?.status ?? 400).toBeGreaterThanOrEqual(400);
+    answer = async () => {
+      throw new Error('videos is down');
+    };
+    expect((await put(url, bytes(32, 3))).status).toBe(502);
+    answer = async () => ({ outcome: 'accepted' });
+    const retried = await put(url, bytes(32, 4));
+    expect(retried.status).toBe(200);
+    expect(((await retried.json()) as { etag: string }).etag).toBe((await env.MEDIA.head(key))!.etag);
   });
 
   it('uploads multipart parts and answers each part ETag', async () => {

@@ -59,10 +59,68 @@ export async function storeObject(
     contentType: media.contentType,
     ...(media.attachment ? { contentDisposition: 'attachment' } : {}),
   };
-  const stored = await truncatedIsBadRequest(bucket.put(key, body, { httpMetadata }));
-  if (!stored) throw new Problem('service_unavailable', 'The object was not stored; retry.');
-  if (grant.master) await reportMaster(c, grant.master.videoId, stored, contentType);
+  if (!grant.master) {
+    const stored = await truncatedIsBadRequest(bucket.put(key, body, { httpMetadata }));
+    if (!stored) throw new Problem('service_unavailable', 'The object was not stored; retry.');
+    return c.json({ key, size: stored.size, etag: stored.etag }, 200, { ETag: stored.httpEtag });
+  }
+  // A master upload URL is single use: the service says whether this PUT may write before it does.
+  const master = { videoId: grant.master.videoId, key };
+  const videos = videosService(c);
+  await claimMaster(c, videos, master, length);
+  let stored: R2Object | null;
+  try {
+    stored = await truncatedIsBadRequest(bucket.put(key, body, { httpMetadata }));
+    if (!stored) throw new Problem('service_unavailable', 'The object was not stored; retry.');
+    await reportMaster(c, videos, master.videoId, stored, contentType);
+  } catch (err) {
+    c.executionCtx.waitUntil(
+      videos
+        .releaseMasterUpload(master)
+        .catch((e) => log('warn', 'could not release a master upload', { key, ...errorFields(e) })),
+    );
+    throw err;
+  }
   return c.json({ key, size: stored.size, etag: stored.etag }, 200, { ETag: stored.httpEtag });
+}
+
+type VideosStub = NonNullable<GatewayEnv['VIDEOS']>;
+
+function videosService(c: Context<GatewayBindings>): VideosStub {
+  const videos = c.env.VIDEOS;
+  if (!videos) throw new Problem('service_unavailable', 'The videos service is not available.');
+  return videos;
+}
+
+async function claimMaster(
+  c: Context<GatewayBindings>,
+  videos: VideosStub,
+  master: { videoId: string; key: string },
+  bytes: number,
+): Promise<void> {
+  let result: Awaited<ReturnType<VideosStub['claimMasterUpload']>>;
+  try {
+    result = await videos.claimMasterUpload(master, bytes);
+  } catch (err) {
+    log('error', 'claimMasterUpload failed', {
+      key: master.key,
+      requestId: c.get('requestId'),
+      ...errorFields(err),
+    });
+    throw new Problem('bad_gateway', 'The upload could not be checked; PUT it again.');
+  }
+  switch (result.outcome) {
+    case 'claimed':
+      return;
+    case 'busy':
+    case 'spent':
+    case 'superseded':
+      throw Problem.conflict(result.detail ?? 'This upload URL cannot be used again.');
+    case 'rejected':
+      throw Problem.badRequest(result.detail ?? 'The upload was rejected.');
+    case 'unknown':
+      throw Problem.notFound(result.detail ?? 'The video no longer exists.');
+  }
 }
 
 /** A body that ends before its Content-Length is the client's fault; R2 keeps nothing of it. */
@@ -79,13 +137,12 @@ async function truncatedIsBadRequest<T>(write: Promise<T>): Promise<T> {
 /** Tells the videos service its master arrived; the client's PUT succeeds only once it knows. */
 async function reportMaster(
   c: Context<GatewayBindings>,
+  videos: VideosStub,
   videoId: string,
   stored: R2Object,
   contentType: string,
 ): Promise<void> {
-  const videos = c.env.VIDEOS;
-  if (!videos) throw new Problem('service_unavailable', 'The videos service is not available.');
-  let result: Awaited<ReturnType<typeof videos.masterStored>>;
+  let result: Awaited<ReturnType<VideosStub['masterStored']>>;
   try {
     result = await videos.masterStored(
       { videoId, key: stored.key, size: stored.size, etag: stored.etag, contentType },
@@ -103,6 +160,7 @@ async function reportMaster(
     case 'accepted':
     case 'duplicate':
       return;
+    case 'spent':
     case 'superseded':
       throw Problem.conflict(result.detail ?? 'A newer master of this video exists.');
     case 'rejected':

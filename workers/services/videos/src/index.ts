@@ -10,7 +10,15 @@ import type { Env } from './config.ts';
 import { videoEvents } from './consumer.ts';
 import { contract } from './contract.ts';
 import { reapExpiredLeases } from './jobs.ts';
-import { type MasterStoredInput, type MasterStoredResult, masterStored } from './master.ts';
+import {
+  claimMasterUpload,
+  type MasterClaimInput,
+  type MasterClaimResult,
+  type MasterStoredInput,
+  type MasterStoredResult,
+  masterStored,
+  releaseMasterUpload,
+} from './master.ts';
 import { handleR2Notifications, isNotificationQueue } from './r2-notifications.ts';
 import { auditLogHandler, videoAuditHandler } from './routes/audit.ts';
 import { createVideoHandler } from './routes/create-video.ts';
@@ -103,6 +111,16 @@ export default class VideosService extends defineService<Env>()({
     r2: () => env.MEDIA.head('readyz'),
   }),
 }) {
+  /** RPC from the gateway's storage endpoint before it writes `bytes` of a master: may it? */
+  async claimMasterUpload(input: MasterClaimInput, bytes: number): Promise<MasterClaimResult> {
+    return claimMasterUpload(this.env, { ...input, bytes });
+  }
+
+  /** RPC from the gateway's storage endpoint: writing a claimed master failed. */
+  async releaseMasterUpload(input: MasterClaimInput): Promise<void> {
+    return releaseMasterUpload(this.env, input);
+  }
+
   /** RPC from the gateway's storage endpoint: a master it signed for has been stored. */
   async masterStored(input: MasterStoredInput, traceparent?: string): Promise<MasterStoredResult> {
     return masterStored(this.env, input, (p) => this.ctx.waitUntil(p), traceparent);

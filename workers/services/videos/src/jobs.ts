@@ -22,10 +22,11 @@ import { newId, randomToken, sha256Hex } from '../../../lib/ids.ts';
 import { Problem } from '../../../lib/problem.ts';
 import type { JobOutputs } from '../../../lib/runner-protocol.ts';
 import { actorOf, auditEntry } from './audit.ts';
-import type { Env } from './config.ts';
+import { type Env, settings } from './config.ts';
 import { type Db, database } from './db/client.ts';
 import { type ClaimOutcome, jobClaims, jobs, videos } from './db/schema.ts';
 import { type JobPolicy, jobPolicy, leaseUntil, retryDelayMs } from './job-policy.ts';
+import { checkJobReport } from './job-report.ts';
 import type { Defer } from './master.ts';
 import { deliver, stageEventIf } from './outbox.ts';
 import { outputPrefix, publishOutputs, purgeJobOutputs } from './outputs.ts';
@@ -452,6 +453,7 @@ export async function completeJob(
   defer: Defer,
   now = new Date(),
 ): Promise<void> {
+  checkJobReport(result, settings(env));
   const db = database(env.DB);
   try {
     await publishAndComplete(env, db, lease, result, origin, defer, now);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkAccess, parseStoragePath, verifyToken } from '../../../lib/storage-grant.ts';
-import { call, createVideo, deliver, ORIGIN, outbox, testEnv } from './support/service.ts';
+import { claimMasterUpload, claimSeconds } from '../src/master.ts';
+import { call, createVideo, deliver, ORIGIN, outbox, service, testEnv } from './support/service.ts';
 
 async function grantOf(url: string) {
   const target = parseStoragePath(new URL(url).pathname)!;
@@ -181,5 +182,59 @@ describe('R2 event notifications (production signal that a master landed)', () =
     const shown = await call('videos.get', { params: { id: video.videoId } });
     expect(shown.body).toMatchObject({ status: 'uploaded', master: { size: 16, contentType: 'video/mp4' } });
     expect(await outbox('VideoUploaded', video.videoId)).toHaveLength(1);
+  });
+});
+
+describe('upload URLs are single use (claimMasterUpload before the gateway writes)', () => {
+  async function issued() {
+    const video = await createVideo();
+    const upload = await call('videos.upload', { params: { id: video.videoId } });
+    return { videoId: video.videoId as string, key: `masters/${video.videoId}/${upload.body.uploadId}` };
+  }
+
+  it('a spent upload URL cannot be claimed again', async () => {
+    const target = await issued();
+    expect((await service.claimMasterUpload(target, 10)).outcome).toBe('claimed');
+    const stored = await testEnv.MEDIA.put(target.key, 'first take');
+    expect((await service.masterStored({ ...target, size: stored!.size, etag: stored!.etag })).outcome).toBe(
+      'accepted',
+    );
+    expect(await service.claimMasterUpload(target, 10)).toMatchObject({ outcome: 'spent' });
+  });
+
+  it('a second PUT is refused while the first is writing; a failed write frees the URL at once', async () => {
+    const target = await issued();
+    expect((await service.claimMasterUpload(target, 10)).outcome).toBe('claimed');
+    expect((await service.claimMasterUpload(target, 10)).outcome).toBe('busy');
+    await service.releaseMasterUpload(target);
+    expect((await service.claimMasterUpload(target, 10)).outcome).toBe('claimed');
+  });
+
+  it('a claim left by a crashed write lapses', async () => {
+    const target = await issued();
+    expect((await claimMasterUpload(testEnv, { ...target, bytes: 0 })).outcome).toBe('claimed');
+    const later = Date.now() + (claimSeconds(0) + 1) * 1000;
+    expect((await claimMasterUpload(testEnv, { ...target, bytes: 0 }, later)).outcome).toBe('claimed');
+  });
+
+  it('a stored master reported with another etag is spent, not a duplicate', async () => {
+    const target = await issued();
+    const stored = await testEnv.MEDIA.put(target.key, 'first take');
+    await service.masterStored({ ...target, size: stored!.size, etag: stored!.etag });
+    const replaced = await testEnv.MEDIA.put(target.key, 'other take');
+    const again = await service.masterStored({ ...target, size: replaced!.size, etag: replaced!.etag });
+    expect(again.outcome).toBe('spent');
+    expect(await outbox('VideoUploaded', target.videoId)).toHaveLength(1);
+  });
+
+  it('multipart uploads are not single-PUT URLs: they cannot be claimed', async () => {
+    const video = await createVideo();
+    const mp = await call('videos.multipartCreate', {
+      params: { id: video.videoId },
+      body: { size: 6 * 1024 ** 2 },
+    });
+    expect(mp.status).toBe(201);
+    const key = `masters/${video.videoId}/${mp.body.uploadId}`;
+    expect((await service.claimMasterUpload({ videoId: video.videoId, key }, 10)).outcome).toBe('unknown');
   });
 });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { API_KEY_SCOPES, defineRoute } from '../../../../lib/api.ts';
+import { plainText } from '../../../../lib/text.ts';
 import { jsonBody, jsonResponse, Paging, problemResponses, UserId } from './schemas.ts';
 
 /** Routes that change privileges or read mail name no scope, so no key passes them. */
@@ -40,7 +41,7 @@ export const createApiKey = defineRoute({
       body: jsonBody(
         z
           .object({
-            name: z.string().trim().min(1).max(100).openapi({ example: 'catalog importer' }),
+            name: plainText({ min: 1, max: 100 }).openapi({ example: 'catalog importer' }),
             scopes: z.array(Scope).min(1).max(API_KEY_SCOPES.length),
             expiresInDays: z.number().int().min(1).max(3650).optional().openapi({ example: 90 }),
           })

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute } from '../../../../lib/api.ts';
+import { plainText } from '../../../../lib/text.ts';
 import {
   Email,
   jsonBody,
@@ -29,7 +30,7 @@ export const signup = defineRoute({
           .object({
             email: Email,
             password: NewPassword,
-            name: z.string().trim().min(1).max(100).openapi({ example: 'Ada Lovelace' }),
+            name: plainText({ min: 1, max: 100 }).openapi({ example: 'Ada Lovelace' }),
           })
           .openapi('SignupRequest'),
       ),

@@ -5,6 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute, type RoutePolicy } from '../../../../lib/api.ts';
 import { jsonBody, jsonResponse, Paging, problemResponses } from '../../../../lib/openapi.ts';
+import { plainText } from '../../../../lib/text.ts';
 
 /** The billing events an endpoint may subscribe to (queues/events.ts names them). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -37,7 +38,7 @@ const EventTypes = z
   .max(WEBHOOK_EVENT_TYPES.length * 2)
   .transform((xs) => [...new Set(xs)])
   .openapi({ example: ['SubscriptionCreated', 'PaymentFailed'] });
-const Description = z.string().trim().max(500);
+const Description = plainText({ max: 500 });
 
 const EndpointParam = z.object({
   id: z

@@ -1,6 +1,7 @@
 /** The admin's side of the runner fleet: registration tokens, runners, draining and revoking. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { defineRoute, type RoutePolicy } from '../../../../lib/api.ts';
+import { plainText } from '../../../../lib/text.ts';
 import { body, json, problems } from './schemas.ts';
 
 const tags = ['Runners'];
@@ -52,7 +53,7 @@ export const RegistrationTokenView = z
 
 export const RegistrationTokenCreate = z
   .object({
-    description: z.string().trim().min(1).max(200).optional().openapi({ example: 'GPU pool, eu-west' }),
+    description: plainText({ min: 1, max: 200 }).optional().openapi({ example: 'GPU pool, eu-west' }),
     /** How many runners may register with it. */
     maxUses: z.number().int().min(1).max(1000).default(1),
     expiresInSeconds: z

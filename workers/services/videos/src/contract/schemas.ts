@@ -1,6 +1,7 @@
 /** Request and response schemas of the videos API: one source for validation, types and /openapi.json. */
 import { z } from '@hono/zod-openapi';
 import { jsonBody, jsonResponse } from '../../../../lib/openapi.ts';
+import { plainText } from '../../../../lib/text.ts';
 import { CLAIM_OUTCOMES, JOB_STATES, VIDEO_STATUSES } from '../states.ts';
 
 export { Paging, problemResponses as problems } from '../../../../lib/openapi.ts';
@@ -13,7 +14,10 @@ export const VideoIdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: 'vid_01jd8x0c7n2x3a4b5c6d7e8f9g' }),
 });
 
-const Label = z.string().trim().min(1).max(50);
+const Label = plainText({ min: 1, max: 50 });
+const Title = plainText({ min: 1, max: 200 });
+const Description = plainText({ max: 5000, multiline: true });
+const MaturityRating = plainText({ min: 1, max: 16 });
 const labels = (max: number) =>
   z
     .array(Label)
@@ -26,8 +30,8 @@ const HttpUrl = z
 
 export const VideoCreate = z
   .object({
-    title: z.string().trim().min(1).max(200).openapi({ example: 'Big Buck Bunny' }),
-    description: z.string().max(5000).default(''),
+    title: Title.openapi({ example: 'Big Buck Bunny' }),
+    description: Description.default(''),
     tags: labels(50)
       .default([])
       .openapi({ example: ['animation', 'open-movie'] }),
@@ -37,20 +41,20 @@ export const VideoCreate = z
       .openapi({ example: ['comedy'] }),
     releaseYear: z.number().int().min(1870).max(2100).optional().openapi({ example: 2008 }),
     durationSec: z.number().min(0).max(1_000_000).optional().openapi({ example: 596 }),
-    maturityRating: z.string().trim().min(1).max(16).optional().openapi({ example: 'PG' }),
+    maturityRating: MaturityRating.optional().openapi({ example: 'PG' }),
   })
   .openapi('VideoCreate');
 
 export const VideoUpdate = z
   .object({
-    title: z.string().trim().min(1).max(200).optional(),
-    description: z.string().max(5000).optional(),
+    title: Title.optional(),
+    description: Description.optional(),
     tags: labels(50).optional(),
     thumbnailUrl: HttpUrl.nullable().optional(),
     genres: labels(20).optional(),
     releaseYear: z.number().int().min(1870).max(2100).nullable().optional(),
     durationSec: z.number().min(0).max(1_000_000).nullable().optional(),
-    maturityRating: z.string().trim().min(1).max(16).nullable().optional(),
+    maturityRating: MaturityRating.nullable().optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), {
     message: 'Name at least one field to change.',

@@ -82,6 +82,8 @@ export const uploads = sqliteTable(
     createdAt: ms('created_at').notNull(),
     expiresAt: ms('expires_at').notNull(),
     storedAt: ms('stored_at'),
+    /** Single PUT: the gateway is writing the master until then (claimMasterUpload). */
+    claimedUntil: ms('claimed_until'),
   },
   (t) => [index('uploads_video').on(t.videoId, t.createdAt)],
 );

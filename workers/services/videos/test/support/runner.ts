@@ -146,7 +146,7 @@ export function completeBody(leaseToken: string, overrides: Record<string, unkno
       frameRate: 30,
       playlist: `${r.name}/index.m3u8`,
       segments: 3,
-      bytes: 123_456,
+      bytes: Math.round((r.averageBandwidth * 6.02) / 8),
     })),
     thumbnails: { poster: 'poster.jpg', storyboard: { sprite: 'storyboard.jpg', vtt: 'storyboard.vtt' } },
     source: { width: 1280, height: 720, codec: 'h264', frameRate: 30, hasAudio: true },
