@@ -1,8 +1,5 @@
 /** The videos service's side of the shared transactional outbox (queues/outbox.ts). */
-import type { SQL } from 'drizzle-orm';
-import type { EventData, EventType } from '../../../../queues/events.ts';
-import { type StagedEvent, stageEvent as stage, stageEventIf as stageIf } from '../../../../queues/outbox.ts';
-import type { Db } from './db/client.ts';
+import { outboxOf } from '../../../../queues/outbox.ts';
 
 export {
   deliver,
@@ -12,25 +9,6 @@ export {
   sweepOutbox,
 } from '../../../../queues/outbox.ts';
 
-export const SOURCE = 'videos';
+const SOURCE = 'videos';
 
-export function stageEvent<T extends EventType>(
-  db: Db,
-  type: T,
-  subject: string,
-  data: EventData<T>,
-  traceparent?: string,
-): StagedEvent<T> {
-  return stage(db, SOURCE, type, subject, data, traceparent);
-}
-
-export function stageEventIf<T extends EventType>(
-  db: Db,
-  guard: SQL,
-  type: T,
-  subject: string,
-  data: EventData<T>,
-  traceparent?: string,
-): StagedEvent<T> {
-  return stageIf(db, SOURCE, guard, type, subject, data, traceparent);
-}
+export const { stageEvent, stageEventIf } = outboxOf(SOURCE);
