@@ -47,21 +47,23 @@ describe('presigned PUTs against R2’s S3 endpoint (fixed credentials and clock
       'X-Amz-Credential': `${R2_TEST.accessKeyId}/20260131/auto/s3/aws4_request`,
       'X-Amz-Date': '20260131T120000Z',
       'X-Amz-Expires': '3600',
-      'X-Amz-SignedHeaders': 'content-length;content-type;host',
+      'X-Amz-SignedHeaders': 'content-length;content-type;host;if-none-match',
       'X-Amz-Signature': expect.stringMatching(/^[0-9a-f]{64}$/),
       'x-id': 'PutObject',
     });
     expect(put).toMatchObject({
       method: 'PUT',
-      headers: { 'Content-Type': 'video/mp4' },
+      headers: { 'If-None-Match': '*', 'Content-Type': 'video/mp4' },
       expiresAt: inAnHour,
     });
 
-    const sent = { 'content-length': '1234', 'content-type': 'video/mp4' };
+    const sent = { 'content-length': '1234', 'content-type': 'video/mp4', 'if-none-match': '*' };
     expect((await verifyPresignedUrl('PUT', put.url, sent, R2_TEST.secretAccessKey)).ok).toBe(true);
     for (const wrong of [
       { ...sent, 'content-length': '1235' },
       { ...sent, 'content-type': 'text/html' },
+      // Without the condition the PUT could replace a stored master: the URL is single use.
+      { 'content-length': '1234', 'content-type': 'video/mp4' },
     ]) {
       expect((await verifyPresignedUrl('PUT', put.url, wrong, R2_TEST.secretAccessKey)).ok).toBe(false);
     }
@@ -69,7 +71,7 @@ describe('presigned PUTs against R2’s S3 endpoint (fixed credentials and clock
     expect((await verifyPresignedUrl('PUT', put.url, sent, 'another-secret')).ok).toBe(false);
   });
 
-  it('signs only the host for a master of unannounced size', async () => {
+  it('signs only the host and the single-use condition for a master of unannounced size', async () => {
     const put = await storage().presignPut({
       videoId: 'vid_1',
       version: 'upl_2',
@@ -78,10 +80,13 @@ describe('presigned PUTs against R2’s S3 endpoint (fixed credentials and clock
       expiresAt: new Date(NOW.getTime() + 900_000),
     });
     const url = new URL(put.url);
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host;if-none-match');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
-    expect(put.headers).toEqual({});
-    expect((await verifyPresignedUrl('PUT', put.url, {}, R2_TEST.secretAccessKey)).ok).toBe(true);
+    expect(put.headers).toEqual({ 'If-None-Match': '*' });
+    expect(
+      (await verifyPresignedUrl('PUT', put.url, { 'if-none-match': '*' }, R2_TEST.secretAccessKey)).ok,
+    ).toBe(true);
+    expect((await verifyPresignedUrl('PUT', put.url, {}, R2_TEST.secretAccessKey)).ok).toBe(false);
   });
 
   it('presigns UploadPart with its part number, upload id and exact part size', async () => {
@@ -126,7 +131,11 @@ describe('the upload contract is the same in both modes', () => {
         'uploadId',
         'uploadUrl',
       ]);
-      expect(single.body).toMatchObject({ method: 'PUT', headers: { 'Content-Type': 'video/mp4' } });
+      // Both are single use; R2 enforces it with a signed condition, the storage endpoint by claiming.
+      expect(single.body).toMatchObject({
+        method: 'PUT',
+        headers: { ...(mode === 's3' ? { 'If-None-Match': '*' } : {}), 'Content-Type': 'video/mp4' },
+      });
       expect(new URL(single.body.uploadUrl).host).toBe(mode === 's3' ? r2Host : 'platform.test');
 
       const MiB = 1024 * 1024;

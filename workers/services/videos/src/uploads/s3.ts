@@ -61,22 +61,27 @@ export class S3MasterStorage implements MasterStorage {
     return Math.max(1, Math.floor((expiresAt.getTime() - this.now().getTime()) / 1000));
   }
 
+  /**
+   * The URL is single use: `If-None-Match: *` is signed in, so R2 refuses (412) a second PUT once the
+   * master exists and the stored bytes can never change under the etag the service registered.
+   */
   async presignPut(t: MasterTarget): Promise<PresignedRequest> {
     const command = new PutObjectCommand({
       Bucket: this.bucket,
       Key: t.key,
+      IfNoneMatch: '*',
       ...(t.contentType ? { ContentType: t.contentType } : {}),
       ...(t.size !== undefined ? { ContentLength: t.size } : {}),
     });
     const url = await getSignedUrl(this.client, command, {
       expiresIn: this.expiresIn(t.expiresAt),
       signingDate: this.now(),
-      signableHeaders: new Set(t.contentType ? ['content-type'] : []),
+      signableHeaders: new Set(['if-none-match', ...(t.contentType ? ['content-type'] : [])]),
     });
     return {
       url,
       method: 'PUT',
-      headers: t.contentType ? { 'Content-Type': t.contentType } : {},
+      headers: { 'If-None-Match': '*', ...(t.contentType ? { 'Content-Type': t.contentType } : {}) },
       expiresAt: t.expiresAt,
     };
   }
