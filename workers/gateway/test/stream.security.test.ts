@@ -76,6 +76,19 @@ describe('stream endpoint', () => {
     expect((await get(`${base}/seg_000.m4s`, { headers: { Range: 'bytes=5000-' } })).status).toBe(416);
   });
 
+  it('keeps segments in the edge cache, shared by every token of the video', async () => {
+    const key = `${PREFIX}480p/seg_cached.m4s`;
+    await env.MEDIA.put(key, SEGMENT);
+    const first = await get(`${ORIGIN}/stream/${await token()}/vid_s1/480p/seg_cached.m4s`);
+    expect(first.status).toBe(200);
+    expect((await first.arrayBuffer()).byteLength).toBe(1000);
+    await env.MEDIA.delete(key);
+    const again = await get(`${ORIGIN}/stream/${await token({ sid: 'pbs_2' })}/vid_s1/480p/seg_cached.m4s`);
+    expect(again.status).toBe(200);
+    expect((await again.arrayBuffer()).byteLength).toBe(1000);
+    expect(again.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('refuses renditions above the plan (403)', async () => {
     const t = await token();
     for (const p of ['1080p/index.m3u8', '720p/seg_000.m4s', '720p/init.mp4'])

@@ -75,7 +75,29 @@ async function stream(c: Context<GatewayBindings>): Promise<Response> {
     };
     return new Response(method === 'HEAD' ? null : text, { status: 200, headers });
   }
-  return serveObject(c, key, key.endsWith('.m3u8') ? PLAYLIST_CACHE : SEGMENT_CACHE);
+  if (key.endsWith('.m3u8')) return serveObject(c, key, PLAYLIST_CACHE);
+  return cachedSegment(c, key);
+}
+
+/**
+ * Segments, init segments and storyboards never change (each transcode job writes its own prefix), so
+ * the edge cache keeps them under their object key: every viewer's token shares one cached copy.
+ */
+async function cachedSegment(c: Context<GatewayBindings>, key: string): Promise<Response> {
+  const cache = (globalThis as unknown as { caches?: { default: Cache } }).caches?.default;
+  const conditional = c.req.header('if-none-match') || c.req.header('if-range');
+  if (!cache || c.req.method !== 'GET' || conditional) return serveObject(c, key, SEGMENT_CACHE);
+  const cacheKey = `https://stream-cache.internal/${key}`;
+  const range = c.req.header('range');
+  const hit = await cache.match(new Request(cacheKey, { headers: range ? { Range: range } : {} }));
+  if (hit) return new Response(hit.body, hit);
+  const res = await serveObject(c, key, SEGMENT_CACHE);
+  if (res.status === 200 && res.body) {
+    const [mine, cached] = res.body.tee();
+    c.executionCtx.waitUntil(cache.put(cacheKey, new Response(cached, res)));
+    return new Response(mine, res);
+  }
+  return res;
 }
 
 const streamRoute = defineRoute({
