@@ -1,9 +1,20 @@
 import { DurableObject } from 'cloudflare:workers';
+import { drizzle } from 'drizzle-orm/d1';
+import { deliver, outboxOf } from '../queues/outbox.ts';
+import { errorFields, log } from '../workers/lib/log.ts';
+
+/** The host Worker's database, whose outbox announces the sessions that lapsed. */
+interface HostEnv {
+  DB: D1Database;
+}
+
+const { stageEvent } = outboxOf('playback');
 
 /** A session frees its slot this long after its last heartbeat (or manifest request). */
 export const SESSION_TTL_MS = 2 * 60 * 1000;
 
 export interface StreamSession {
+  userId: string;
   sessionId: string;
   videoId: string;
   startedAt: number;
@@ -19,17 +30,45 @@ export type OpenResult =
  * request opens (or refreshes) a session, heartbeats keep it, DELETE ends it, and a session with no
  * heartbeat for SESSION_TTL_MS is dropped by the alarm (and on every call). Hosted by playback.
  */
-export class StreamSessions extends DurableObject {
+export class StreamSessions extends DurableObject<HostEnv> {
   private async live(now: number): Promise<Map<string, StreamSession>> {
     const all = await this.ctx.storage.list<StreamSession>({ prefix: 's:' });
     const live = new Map<string, StreamSession>();
-    const stale: string[] = [];
-    for (const [key, s] of all) {
-      if (s.lastSeen + SESSION_TTL_MS <= now) stale.push(key);
+    const stale: StreamSession[] = [];
+    for (const s of all.values()) {
+      if (s.lastSeen + SESSION_TTL_MS <= now) stale.push(s);
       else live.set(s.sessionId, s);
     }
-    if (stale.length) await this.ctx.storage.delete(stale);
+    if (stale.length) {
+      await this.ctx.storage.delete(stale.map((s) => `s:${s.sessionId}`));
+      await this.announceLapsed(stale);
+    }
     return live;
+  }
+
+  /** PlaybackEnded for sessions that lapsed without a DELETE, through the host's outbox. */
+  private async announceLapsed(sessions: StreamSession[]): Promise<void> {
+    try {
+      const db = drizzle(this.env.DB);
+      const staged = sessions.map((s) =>
+        stageEvent(db, 'PlaybackEnded', s.videoId, {
+          userId: s.userId,
+          videoId: s.videoId,
+          sessionId: s.sessionId,
+          watchedSec: Math.max(0, (s.lastSeen - s.startedAt) / 1000),
+        }),
+      );
+      for (const { insert } of staged) await insert;
+      this.ctx.waitUntil(
+        deliver(
+          this.env,
+          db,
+          staged.map((e) => e.event),
+        ),
+      );
+    } catch (err) {
+      log('error', 'could not announce lapsed playback sessions', errorFields(err));
+    }
   }
 
   private async schedule(sessions: Iterable<StreamSession>): Promise<void> {
@@ -40,7 +79,13 @@ export class StreamSessions extends DurableObject {
   }
 
   /** Opens a session for `videoId` (or refreshes `sessionId` if it is live), within `maxStreams`. */
-  async open(sessionId: string, videoId: string, maxStreams: number, now = Date.now()): Promise<OpenResult> {
+  async open(
+    userId: string,
+    sessionId: string,
+    videoId: string,
+    maxStreams: number,
+    now = Date.now(),
+  ): Promise<OpenResult> {
     const live = await this.live(now);
     const existing = live.get(sessionId);
     if (existing && existing.videoId === videoId) {
@@ -50,7 +95,7 @@ export class StreamSessions extends DurableObject {
       return { ok: true, session: existing, created: false, active: live.size };
     }
     if (live.size >= maxStreams) return { ok: false, active: live.size, limit: maxStreams };
-    const session: StreamSession = { sessionId, videoId, startedAt: now, lastSeen: now };
+    const session: StreamSession = { userId, sessionId, videoId, startedAt: now, lastSeen: now };
     live.set(sessionId, session);
     await this.ctx.storage.put(`s:${sessionId}`, session);
     await this.schedule(live.values());

@@ -90,8 +90,39 @@ describe('concurrent streams', () => {
   it('frees a slot two minutes after the last heartbeat', async () => {
     const stub = env.STREAM_SESSIONS.get(env.STREAM_SESSIONS.idFromName('usr_expiry'));
     const t0 = Date.now();
-    expect((await stub.open('pbs_a', 'vid_ready', 1, t0)).ok).toBe(true);
-    expect((await stub.open('pbs_b', 'vid_ready', 1, t0 + 60_000)).ok).toBe(false);
-    expect((await stub.open('pbs_b', 'vid_ready', 1, t0 + 120_001)).ok).toBe(true);
+    expect((await stub.open('usr_expiry', 'pbs_a', 'vid_ready', 1, t0)).ok).toBe(true);
+    expect((await stub.open('usr_expiry', 'pbs_b', 'vid_ready', 1, t0 + 60_000)).ok).toBe(false);
+    expect((await stub.open('usr_expiry', 'pbs_b', 'vid_ready', 1, t0 + 120_001)).ok).toBe(true);
+  });
+});
+
+describe('playback events', () => {
+  async function outboxOf(sessionId: string): Promise<string[]> {
+    const rows = await env.DB.prepare('SELECT type, envelope FROM outbox ORDER BY created_at').all<{
+      type: string;
+      envelope: string;
+    }>();
+    return rows.results.filter((r) => JSON.parse(r.envelope).data.sessionId === sessionId).map((r) => r.type);
+  }
+
+  it('records PlaybackStarted, PlaybackHeartbeat and PlaybackEnded in the outbox', async () => {
+    const who = as('usr_admin');
+    const m = await call('playback.manifest', { params: { videoId: 'vid_ready' } }, who);
+    expect(m.status).toBe(200);
+    await call('playback.heartbeat', { params: { sessionId: m.body.sessionId } }, who);
+    await call('playback.endSession', { params: { sessionId: m.body.sessionId } }, who);
+    expect(await outboxOf(m.body.sessionId)).toEqual([
+      'PlaybackStarted',
+      'PlaybackHeartbeat',
+      'PlaybackEnded',
+    ]);
+  });
+
+  it('records PlaybackEnded for a session that lapsed without a heartbeat', async () => {
+    const stub = env.STREAM_SESSIONS.get(env.STREAM_SESSIONS.idFromName('usr_lapse'));
+    const t0 = Date.now();
+    await stub.open('usr_lapse', 'pbs_lapse', 'vid_ready', 1, t0);
+    expect(await stub.list(t0 + 121_000)).toEqual([]);
+    expect(await outboxOf('pbs_lapse')).toEqual(['PlaybackEnded']);
   });
 });

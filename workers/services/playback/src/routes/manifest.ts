@@ -51,6 +51,7 @@ export const manifestHandler = implement(getManifest, async (input, caller, env:
 
   const requested = input.query.sessionId;
   const opened = await sessionsOf(env, userId).open(
+    userId,
     requested ?? newId('pbs'),
     videoId,
     entitlement.maxStreams,

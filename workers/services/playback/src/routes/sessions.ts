@@ -15,10 +15,24 @@ function view(s: StreamSession) {
   };
 }
 
-export const heartbeatHandler = implement(heartbeat, async (input, caller, env: Env) => {
-  if (!caller.userId) throw Problem.unauthorized();
-  const s = await sessionsOf(env, caller.userId).heartbeat(input.params.sessionId);
+export const heartbeatHandler = implement(heartbeat, async (input, caller, env: Env, ctx) => {
+  const userId = caller.userId;
+  if (!userId) throw Problem.unauthorized();
+  const s = await sessionsOf(env, userId).heartbeat(input.params.sessionId);
   if (!s) throw Problem.notFound('No such live playback session.');
+  await publishEvent(
+    env,
+    ctx,
+    'PlaybackHeartbeat',
+    s.videoId,
+    {
+      userId,
+      videoId: s.videoId,
+      sessionId: s.sessionId,
+      watchedSec: Math.max(0, (s.lastSeen - s.startedAt) / 1000),
+    },
+    caller.traceparent,
+  );
   return json(200, view(s));
 });
 
