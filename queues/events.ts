@@ -170,6 +170,7 @@ export const EVENT_DATA = {
     maxHeight: z.number().int().optional(),
   }),
   PlaybackEnded: z.object({ userId: id, videoId: id, sessionId: id, watchedSec: z.number().min(0) }),
+  PlaybackHeartbeat: z.object({ userId: id, videoId: id, sessionId: id, watchedSec: z.number().min(0) }),
   PlaybackFailed: z.object({ userId: id, videoId: id, sessionId: id.optional(), code: z.string() }),
 } as const;
 

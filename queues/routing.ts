@@ -46,6 +46,7 @@ export const EVENT_ROUTES: Record<EventType, QueueName[]> = {
   BillingWebhookReceived: ['billing-events'],
   PlaybackStarted: ALL,
   PlaybackEnded: ALL,
+  PlaybackHeartbeat: ALL,
   PlaybackFailed: ALL,
 };
 
@@ -75,6 +76,7 @@ export const EVENT_SOURCES: Record<EventType, ServiceName> = {
   BillingWebhookReceived: 'billing',
   PlaybackStarted: 'playback',
   PlaybackEnded: 'playback',
+  PlaybackHeartbeat: 'playback',
   PlaybackFailed: 'playback',
 };
 

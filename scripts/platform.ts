@@ -86,6 +86,7 @@ export function localSecrets(stateDir: string, opts: PlatformOptions): Record<st
   if (existsSync(file)) secrets = JSON.parse(readFileSync(file, 'utf8'));
   const gen = () => randomBytes(32).toString('base64url');
   secrets.STORAGE_SIGNING_KEY ??= gen();
+  secrets.STREAM_SIGNING_KEY ??= gen();
   secrets.KEY_ENCRYPTION_KEY ??= gen();
   // Runners have their own tokens now; a shared one from an older state directory is dropped.
   delete secrets.RUNNER_TOKEN;

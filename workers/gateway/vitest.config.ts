@@ -32,6 +32,7 @@ export default defineConfig(async () => ({
           }),
           CORS_ORIGINS: 'https://app.example.com',
           STORAGE_SIGNING_KEY: 'test-storage-signing-key',
+          STREAM_SIGNING_KEY: 'test-stream-signing-key',
           METRICS_TOKEN: 'test-metrics-token-0123456789abcdef',
         },
       },

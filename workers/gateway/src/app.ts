@@ -15,6 +15,7 @@ import { MethodIndex } from './routes/matcher.ts';
 import { registerRoute } from './routes/register.ts';
 import { SERVICE_ROUTES } from './routes/table.ts';
 import { registerStorage } from './storage/routes.ts';
+import { registerStream } from './stream/routes.ts';
 
 export interface AppOptions {
   /** The public routes proxied to services; defaults to the full table. */
@@ -47,6 +48,7 @@ export function createApp(options: AppOptions = {}) {
   for (const route of options.serviceRoutes ?? SERVICE_ROUTES)
     registerRoute(app, route, forwardToService, methods);
   registerStorage(app);
+  registerStream(app);
 
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',

@@ -19,6 +19,8 @@ const Settings = z.object({
   PUBLIC_ORIGIN: z.string().optional(),
   /** Secret: HMAC key of storage URLs, shared with the videos service that signs them. */
   STORAGE_SIGNING_KEY: z.string().optional(),
+  /** Secret: HMAC key of stream URLs, shared with the playback service that signs them. */
+  STREAM_SIGNING_KEY: z.string().optional(),
   /** Secret: lets monitoring (`X-Metrics-Token`) see the per-check detail of /readyz; unset, only admins do. */
   METRICS_TOKEN: z.string().min(16).optional(),
 });

@@ -5,6 +5,7 @@ declare global {
       JWKS_JSON: string;
       METRICS_TOKEN: string;
       STORAGE_SIGNING_KEY: string;
+      STREAM_SIGNING_KEY: string;
       TEST_SIGNING_JWK: string;
     }
   }

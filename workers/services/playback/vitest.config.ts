@@ -1,3 +1,42 @@
 import { serviceProject } from '../../../test/service-project.ts';
 
-export default serviceProject({ dir: import.meta.dirname });
+/**
+ * Stand-ins for the videos and billing Workers, with the same RPC shape (playbackInfo,
+ * getEntitlement): playback's own tests need fixed videos and entitlements; the real services are
+ * exercised together in test/e2e/playback.test.ts.
+ */
+const videos = `
+import { WorkerEntrypoint } from 'cloudflare:workers';
+const rung = (h) => ({ name: h + 'p', height: h, width: Math.round(h * 16 / 9), playlist: h + 'p/index.m3u8' });
+const VIDEOS = {
+  vid_ready: { videoId: 'vid_ready', status: 'ready', outputPrefix: 'renditions/vid_ready/job_1/',
+    masterPlaylist: 'master.m3u8', renditions: [rung(1080), rung(720), rung(480)], storyboard: null },
+  vid_processing: { videoId: 'vid_processing', status: 'processing', outputPrefix: null,
+    masterPlaylist: null, renditions: [], storyboard: null },
+};
+export default class extends WorkerEntrypoint {
+  async fetch() { return new Response(null, { status: 404 }); }
+  async playbackInfo(videoId) { return VIDEOS[videoId] ?? null; }
+}`;
+const billing = `
+import { WorkerEntrypoint } from 'cloudflare:workers';
+const active = (maxResolution, maxStreams) => ({ active: true, planId: 'plan_' + maxResolution, maxResolution,
+  maxStreams, until: new Date(Date.now() + 86400000).toISOString(), reason: 'active' });
+const none = (reason) => ({ active: false, planId: null, maxResolution: 0, maxStreams: 0, until: null, reason });
+const USERS = { usr_viewer: active(480, 2), usr_admin: active(1080, 4), usr_tiny: active(240, 1),
+  usr_pastdue: none('payment_failed') };
+export default class extends WorkerEntrypoint {
+  async fetch() { return new Response(null, { status: 404 }); }
+  async getEntitlement(userId) { return USERS[userId] ?? none('no_subscription'); }
+}`;
+
+export default serviceProject({
+  dir: import.meta.dirname,
+  bindings: { STREAM_SIGNING_KEY: 'test-stream-signing-key' },
+  miniflare: {
+    workers: [
+      { name: 'videos', modules: true, script: videos },
+      { name: 'billing', modules: true, script: billing },
+    ],
+  },
+});

@@ -124,6 +124,8 @@ function allowList(raw: string) {
 export function corsFromAllowList(): MiddlewareHandler<GatewayBindings> {
   return async (c, next) => {
     const origin = c.req.header('origin');
+    // Stream URLs carry their own credential: players on any origin may read them, without cookies.
+    if (origin && c.req.path.startsWith('/stream/')) return anyOrigin(c, next);
     if (origin) {
       const { any, origins } = allowList(settings(c.env).CORS_ORIGINS);
       if (any) return anyOrigin(c, next);

@@ -9,6 +9,10 @@ export type Env = PlaybackEnv;
 
 const Settings = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('development'),
+  /** Secret: HMAC key of stream URLs, shared with the gateway's stream endpoint. */
+  STREAM_SIGNING_KEY: z.string().min(1),
+  /** How long a stream URL lives, in seconds. */
+  STREAM_TOKEN_TTL_SEC: z.coerce.number().int().min(30).max(86_400).default(3600),
 });
 
 export const settings = settingsReader<Env, typeof Settings>('playback', Settings);

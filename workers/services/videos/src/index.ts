@@ -19,6 +19,7 @@ import {
   masterStored,
   releaseMasterUpload,
 } from './master.ts';
+import { type PlaybackInfo, playbackInfo } from './playback-info.ts';
 import { handleR2Notifications, isNotificationQueue } from './r2-notifications.ts';
 import { auditLogHandler, videoAuditHandler } from './routes/audit.ts';
 import { createVideoHandler } from './routes/create-video.ts';
@@ -57,6 +58,7 @@ import { requestUploadHandler } from './routes/upload.ts';
 import { videoJobsHandler } from './routes/video-jobs.ts';
 
 export type { Env } from './config.ts';
+export type { PlaybackInfo, PlaybackRendition } from './playback-info.ts';
 
 export default class VideosService extends defineService<Env>()({
   contract,
@@ -124,5 +126,10 @@ export default class VideosService extends defineService<Env>()({
   /** RPC from the gateway's storage endpoint: a master it signed for has been stored. */
   async masterStored(input: MasterStoredInput, traceparent?: string): Promise<MasterStoredResult> {
     return masterStored(this.env, input, (p) => this.ctx.waitUntil(p), traceparent);
+  }
+
+  /** RPC from playback: the video's status and outputs (null: no such video). */
+  async playbackInfo(videoId: string): Promise<PlaybackInfo | null> {
+    return playbackInfo(this.env, videoId);
   }
 }

@@ -1,0 +1,94 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, type Subscriber, subscribe, subscriber } from './support/billing-api.ts';
+import { api } from './support/http.ts';
+import { createVideo, putFile, requestUpload, waitForVideo } from './support/videos-api.ts';
+import { makeClip, workDir } from './support/videos-clips.ts';
+
+let viewer: Subscriber;
+let videoId: string;
+
+beforeAll(async () => {
+  const dir = await workDir();
+  const clip = await makeClip(dir, 4, 1280, 720);
+  ({ videoId } = await createVideo({ title: 'playback e2e 720p' }));
+  const put = await putFile(await requestUpload(videoId, clip, 'video/mp4'), clip);
+  expect(put.status).toBe(200);
+  viewer = await subscriber();
+  // Basic: up to 480p, one stream.
+  expect((await subscribe(viewer, 'basic', 'pm_card_visa')).status).toBe(201);
+  await eventually(async () => {
+    const e = await viewer.call('GET', `/subscriptions/${viewer.account.userId}/entitlement`);
+    expect(e.body).toMatchObject({ active: true, maxResolution: 480 });
+  });
+  const video = await waitForVideo(videoId, (v) => v.status === 'ready' || v.status === 'failed', 150_000);
+  expect(video.status, video.failureReason).toBe('ready');
+}, 240_000);
+
+/** Resolves a playlist's URIs against its own URL, as a player does. */
+function uris(playlist: string, base: string): string[] {
+  return playlist
+    .split('\n')
+    .map((l) => l.trim())
+    .flatMap((l) => {
+      if (!l) return [];
+      if (!l.startsWith('#')) return [l];
+      const m = /URI="([^"]+)"/.exec(l);
+      return m ? [m[1]!] : [];
+    })
+    .map((u) => new URL(u, base).toString());
+}
+
+describe('playback, end to end', () => {
+  it('plays master → variant → init → segment from the manifest URL alone, within the 480p plan', async () => {
+    const m = await api(
+      'GET',
+      `/playback/${videoId}/manifest?token=${encodeURIComponent(viewer.account.token)}`,
+    );
+    expect(m.status, JSON.stringify(m.body)).toBe(200);
+    expect(m.body).toMatchObject({ maxHeight: 480 });
+    const { manifestUrl, sessionId } = m.body;
+
+    const master = await fetch(manifestUrl, { headers: { Origin: 'https://player.example' } });
+    expect(master.status).toBe(200);
+    expect(master.headers.get('access-control-allow-origin')).toBe('*');
+    const masterText = await master.text();
+    const heights = [...masterText.matchAll(/RESOLUTION=\d+x(\d+)/g)].map((x) => Number(x[1]));
+    expect(heights.length).toBeGreaterThan(0);
+    expect(Math.max(...heights)).toBeLessThanOrEqual(480);
+    const variants = uris(masterText, manifestUrl);
+    expect(variants.some((u) => u.includes('720p'))).toBe(false);
+
+    const variantUrl = variants[0]!;
+    const variant = await fetch(variantUrl);
+    expect(variant.status).toBe(200);
+    const [init, segment] = uris(await variant.text(), variantUrl);
+    const initRes = await fetch(init!);
+    expect(initRes.status).toBe(200);
+    expect(initRes.headers.get('content-type')).toBe('video/mp4');
+    expect((await initRes.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    const seg = await fetch(segment!, { headers: { Range: 'bytes=0-99' } });
+    expect(seg.status).toBe(206);
+    expect((await seg.arrayBuffer()).byteLength).toBe(100);
+
+    // The 720p rendition exists but is not this plan's: neither its playlist nor its segments.
+    const hidden = variantUrl.replace(/\/[^/]+\/index\.m3u8$/, '/720p/index.m3u8');
+    expect((await fetch(hidden)).status).toBe(403);
+    expect((await fetch(hidden.replace('index.m3u8', 'init.mp4'))).status).toBe(403);
+
+    // One stream on Basic: a second is refused until the first ends.
+    const second = await viewer.call('GET', `/playback/${videoId}/manifest`);
+    expect(second.status).toBe(429);
+    expect((await viewer.call('POST', `/playback/sessions/${sessionId}/heartbeat`)).status).toBe(200);
+    expect((await viewer.call('DELETE', `/playback/sessions/${sessionId}`)).status).toBe(204);
+    const third = await viewer.call('GET', `/playback/${videoId}/manifest`);
+    expect(third.status).toBe(200);
+    await viewer.call('DELETE', `/playback/sessions/${third.body.sessionId}`);
+  });
+
+  it('refuses a viewer without a subscription (403 naming the reason)', async () => {
+    const nobody = await subscriber();
+    const r = await nobody.call('GET', `/playback/${videoId}/manifest`);
+    expect(r.status).toBe(403);
+    expect(r.body.reason).toBe('no_subscription');
+  });
+});
