@@ -9,6 +9,12 @@ export type Env = PlaybackEnv;
 
 const Settings = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('development'),
+  /**
+   * The keyring that wraps content keys (a secret): `<version>:<base64 key>` entries separated by
+   * commas, the current one first (see src/keys.ts). Optional so the service starts without it;
+   * content-key calls then fail.
+   */
+  CONTENT_KEY_MASTER: z.string().optional(),
 });
 
 export const settings = settingsReader<Env, typeof Settings>('playback', Settings);
