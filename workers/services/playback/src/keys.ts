@@ -131,6 +131,7 @@ async function unwrap(ring: MasterKey[], row: Wrapped): Promise<Uint8Array> {
  * racing caller) gets the same key, id and IV.
  */
 export async function contentKeyForJob(env: Env, videoId: string, now = new Date()): Promise<JobContentKey> {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(videoId)) throw new TypeError('not a video id');
   const db = database(env.DB);
   const ring = await masterKeys(env);
   let row = await db.query.contentKeys.findFirst({ where: eq(contentKeys.videoId, videoId) });

@@ -28,6 +28,11 @@ describe('content keys', () => {
     expect(other.keyHex).not.toBe(first.keyHex);
   });
 
+  it('refuses what is not a video id', async () => {
+    await expect(contentKeyForJob(testEnv, '')).rejects.toThrow(/not a video id/);
+    await expect(contentKeyForJob(testEnv, '../vid')).rejects.toThrow(/not a video id/);
+  });
+
   it('gives racing first calls the same key', async () => {
     const all = await Promise.all(
       Array.from({ length: 5 }, () => contentKeyForJob(testEnv, 'vid_keys_race')),
