@@ -15,9 +15,11 @@ export function heartbeatSeconds(leaseSeconds: number): number {
 /**
  * The video's content key from the playback service, so the runner encrypts the segments; without
  * the PLAYBACK binding, or when it fails, the job goes out in clear (a warning, never the key, is
- * logged). Only this video's job asks for, and carries, this video's key.
+ * logged). Only this video's job asks for, and carries, this video's key. CONTENT_ENCRYPTION=off
+ * skips it.
  */
 export async function jobEncryption(env: Env, videoId: string): Promise<JobEncryption | undefined> {
+  if (settings(env).CONTENT_ENCRYPTION === 'off') return undefined;
   const playback = (env as Partial<Pick<Env, 'PLAYBACK'>>).PLAYBACK;
   if (!playback) {
     log('warn', 'no PLAYBACK binding: the job goes out unencrypted', { videoId });

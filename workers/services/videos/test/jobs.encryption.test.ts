@@ -14,8 +14,8 @@ const KEY = {
 };
 
 /** The videos Worker on an env whose PLAYBACK binding is `playback` (or absent). */
-async function claimWith(playback: unknown) {
-  const workerEnv = { ...testEnv } as Record<string, unknown>;
+async function claimWith(playback: unknown, vars: Record<string, string> = {}) {
+  const workerEnv = { ...testEnv, ...vars } as Record<string, unknown>;
   if (playback === undefined) delete workerEnv.PLAYBACK;
   else workerEnv.PLAYBACK = playback;
   return callWith(workerEnv as unknown as Env, 'videos.runner.claim', {
@@ -64,5 +64,22 @@ describe('the job carries the video content key', () => {
     expect(res.status).toBe(200);
     expect(res.body.job.encryption).toBeUndefined();
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('no PLAYBACK binding'));
+  });
+
+  it('sends jobs in clear without asking playback when CONTENT_ENCRYPTION is off', async () => {
+    await videoWithJob();
+    const asked: string[] = [];
+    const res = await claimWith(
+      {
+        contentKeyForJob: async (id: string) => {
+          asked.push(id);
+          return KEY;
+        },
+      },
+      { CONTENT_ENCRYPTION: 'off' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.job.encryption).toBeUndefined();
+    expect(asked).toEqual([]);
   });
 });
