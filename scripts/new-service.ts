@@ -121,15 +121,17 @@ write(
     {
       extends: '../../../tsconfig.base.json',
       compilerOptions: { types: ['@cloudflare/workers-types', '@cloudflare/vitest-plugin/types'] },
+      // The other services' generated Env too: a service binding is typed by the bound Worker's class.
       include: [
+        'worker-configuration.d.ts',
+        '../*/worker-configuration.d.ts',
         'src',
         'test',
-        'worker-configuration.d.ts',
         '../../lib',
         '../../../durable-objects',
         '../../../queues',
       ],
-      exclude: ['vitest.config.ts'],
+      exclude: ['../../../queues/test', 'vitest.config.ts'],
     },
     null,
     2,

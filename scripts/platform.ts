@@ -88,6 +88,8 @@ export function localSecrets(stateDir: string, opts: PlatformOptions): Record<st
   secrets.STORAGE_SIGNING_KEY ??= gen();
   secrets.STREAM_SIGNING_KEY ??= gen();
   secrets.KEY_ENCRYPTION_KEY ??= gen();
+  // playback: the keyring that wraps content keys (`<version>:<base64 key>`, current first).
+  secrets.CONTENT_KEY_MASTER ??= `1:${gen()}`;
   // Runners have their own tokens now; a shared one from an older state directory is dropped.
   delete secrets.RUNNER_TOKEN;
   secrets.METRICS_TOKEN ??= gen();

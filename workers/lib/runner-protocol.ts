@@ -28,6 +28,18 @@
  *   POST /runners/jobs/{jobId}/complete  { leaseToken, …outputs }     → 204 (the video is ready)
  *   POST /runners/jobs/{jobId}/fail      { leaseToken, reason, retryable } → 204
  *   POST /runners/jobs/{jobId}/abort     { leaseToken, reason }       → 204 (claimable again at once)
+ *
+ * Encryption. A job may carry `encryption` (the video's AES-128 content key from the playback
+ * service; only the job of that video ever carries it). The runner then writes AES-128 encrypted
+ * fMP4 segments (HLS `METHOD=AES-128`, the whole segment AES-128-CBC with PKCS#7 padding under the
+ * job's IV), every variant playlist carries `#EXT-X-KEY:METHOD=AES-128,URI="<keyUri>",IV=0x<ivHex>`,
+ * and the key itself is never uploaded. `keyUri` is relative to the variant playlist and names the
+ * key by id: `../<keyId>.key`, so `/stream/<token>/<videoId>/720p/index.m3u8` resolves it to
+ * `/stream/<token>/<videoId>/<keyId>.key`. That path is not in storage: the stream endpoint answers
+ * it (for a valid stream session of that video only, `Cache-Control: no-store`) with the 16 bytes
+ * of `PLAYBACK.contentKey(videoId, keyId)`, 404 when that is null. A rung name has no dot, so
+ * `<keyId>.key` never clashes with a rendition folder. A job without `encryption` (the playback
+ * service unreachable, older videos) is transcoded and played in clear.
  */
 import { z } from 'zod';
 import { plainText } from './text.ts';
@@ -88,6 +100,26 @@ export const ClaimRequest = z.object({
   maxJobs: z.number().int().min(1).max(16).optional(),
 });
 
+const Hex128 = z.string().regex(/^[0-9a-f]{32}$/);
+
+/** The relative URI of a content key, as a variant playlist carries it (see the header). */
+export function contentKeyUri(keyId: string): string {
+  return `../${keyId}.key`;
+}
+
+export const JobEncryption = z.object({
+  method: z.literal('AES-128'),
+  /** The key's id, `ck_…`: stable per video; the key URI names it. */
+  keyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  /** The 16-byte AES-128 key as 32 lowercase hex digits. Never log or upload it. */
+  keyHex: Hex128,
+  /** The IV of every segment, 32 lowercase hex digits; playlists carry it as `IV=0x…`. */
+  ivHex: Hex128,
+  /** Relative to each variant playlist (`../<keyId>.key`): no scheme, no leading slash, no quotes. */
+  keyUri: z.string().regex(/^(\.\.\/)?[A-Za-z0-9_-]{1,64}\.key$/),
+});
+export type JobEncryption = z.infer<typeof JobEncryption>;
+
 export const Job = z.object({
   jobId: z.string(),
   videoId: z.string(),
@@ -120,6 +152,8 @@ export const Job = z.object({
     maxWidth: z.number().int().positive(),
     maxHeight: z.number().int().positive(),
   }),
+  /** Absent: segments in clear. See "Encryption" in the header. */
+  encryption: JobEncryption.optional(),
 });
 export type Job = z.infer<typeof Job>;
 

@@ -78,7 +78,11 @@ export async function processJob(job: Job, ctx: JobContext): Promise<JobOutcome>
     });
 
     const ladder = settings.ladderOverride ?? job.ladder;
-    log.info('transcoding', { inputBytes, rungs: ladder.map((r) => r.name) });
+    log.info('transcoding', {
+      inputBytes,
+      rungs: ladder.map((r) => r.name),
+      encrypted: job.encryption !== undefined,
+    });
     const outDir = join(workDir, 'out');
     const result = await transcodeLadder({
       input: masterPath,
@@ -90,6 +94,7 @@ export async function processJob(job: Job, ctx: JobContext): Promise<JobOutcome>
       inputBytes,
       x264Preset: settings.x264Preset,
       stallTimeoutMs: settings.stallTimeoutMs,
+      encryption: job.encryption,
       signal,
       onProgress: (p: TranscodeProgress) => {
         const progress =

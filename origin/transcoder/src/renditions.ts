@@ -4,8 +4,9 @@
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LadderRung, RenditionResult } from '../../../workers/lib/runner-protocol.ts';
+import type { JobEncryption, LadderRung, RenditionResult } from '../../../workers/lib/runner-protocol.ts';
 import { aacCodecString, avcCodecString } from './codecs.ts';
+import { encryptRendition } from './encryption.ts';
 import { JobFailure } from './errors.ts';
 import { parseFrameRate, probe } from './ffmpeg.ts';
 
@@ -51,12 +52,15 @@ export function measureBandwidth(
 
 /**
  * Renames ffmpeg's `init_<name>.mp4` to `init.mp4` (same layout in every rendition folder) and
- * describes the rendition for the master playlist and the success call.
+ * describes the rendition for the master playlist and the success call. With `encryption`, the
+ * segments are encrypted once probed (encryption.ts), and sizes and bit rates are those of the
+ * encrypted segments players download.
  */
 export async function finalizeRendition(
   outDir: string,
   rung: LadderRung,
   segmentSeconds: number,
+  encryption?: JobEncryption,
 ): Promise<RenditionResult> {
   const dir = join(outDir, rung.name);
   const playlistPath = join(dir, 'index.m3u8');
@@ -71,12 +75,18 @@ export async function finalizeRendition(
   }
 
   const init = await readFile(join(dir, 'init.mp4'));
+  const probed = await probe(playlistPath);
+  if (encryption)
+    await encryptRendition(
+      dir,
+      segments.map((s) => s.uri),
+      encryption,
+    );
   const sized = await Promise.all(
     segments.map(async (s) => ({ durationSec: s.durationSec, bytes: (await stat(join(dir, s.uri))).size })),
   );
   const { peak, average } = measureBandwidth(sized, segmentSeconds);
 
-  const probed = await probe(playlistPath);
   const video = probed.streams.find((s) => s.codec_type === 'video');
   const hasAudio = probed.streams.some((s) => s.codec_type === 'audio');
   const videoCodec = avcCodecString(init);

@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobOutputs, LadderRung } from '../../../workers/lib/runner-protocol.ts';
+import type { JobEncryption, JobOutputs, LadderRung } from '../../../workers/lib/runner-protocol.ts';
 import { runFfmpeg } from './ffmpeg.ts';
 import { buildLadderCommand, planLadder } from './ladder.ts';
 import { renderMasterPlaylist } from './master-playlist.ts';
@@ -38,6 +38,8 @@ export interface TranscodeOptions {
   inputBytes: number;
   x264Preset: string;
   stallTimeoutMs: number;
+  /** The job's content key: segments are written AES-128 encrypted (encryption.ts). */
+  encryption?: JobEncryption;
   signal?: AbortSignal;
   onProgress?: (progress: TranscodeProgress) => void;
 }
@@ -100,7 +102,9 @@ export async function transcodeLadder(options: TranscodeOptions): Promise<Transc
       columns: STORYBOARD_DEFAULTS.columns,
       signal,
     }),
-    Promise.all(rungs.map((rung) => finalizeRendition(outDir, rung, options.segmentSeconds))),
+    Promise.all(
+      rungs.map((rung) => finalizeRendition(outDir, rung, options.segmentSeconds, options.encryption)),
+    ),
   ]);
   await writeFile(join(outDir, OUTPUT_NAMES.master), renderMasterPlaylist(renditions));
   onProgress?.({ stage: 'thumbnails', percent: 100 });

@@ -95,6 +95,39 @@ describe('runner: claim → heartbeat → upload → complete', () => {
     expect(api.callsOf('complete')[0]?.body.durationSec).toBeCloseTo(4, 1);
   });
 
+  it('uploads encrypted segments and playlists naming the key, never the key itself', async () => {
+    const encryption = {
+      method: 'AES-128' as const,
+      keyId: 'ck_runner',
+      keyHex: '8899aabbccddeeff0011223344556677',
+      ivHex: '0123456789abcdef0123456789abcdef',
+      keyUri: '../ck_runner.key',
+    };
+    const job = api.enqueue({ masterPath: makeClip({ width: 640, height: 360, seconds: 4 }), encryption });
+    const started = startRunner(api.url);
+    runner = started.runner;
+    await api.waitFor('success', () => api.callsOf('complete').length === 1);
+
+    const mine = [...api.stored.entries()].filter(([path]) => path.startsWith(`${job.jobId}/`));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.filter(([path]) => path.endsWith('.key'))).toEqual([]);
+    const key = Buffer.from(encryption.keyHex, 'hex');
+    for (const [path, { body }] of mine) {
+      expect(body.includes(key), path).toBe(false);
+      expect(body.toString('latin1'), path).not.toContain(encryption.keyHex);
+    }
+    for (const name of ['360p', '240p']) {
+      const playlist = api.stored.get(`${job.jobId}/${name}/index.m3u8`)?.body.toString();
+      expect(playlist).toContain(
+        '#EXT-X-KEY:METHOD=AES-128,URI="../ck_runner.key",IV=0x0123456789abcdef0123456789abcdef',
+      );
+      const segment = api.stored.get(`${job.jobId}/${name}/seg_00001.m4s`)?.body;
+      expect(segment?.subarray(4, 8).toString('latin1')).not.toMatch(/styp|moof/);
+    }
+    expect(JSON.stringify(started.log.lines)).not.toContain(encryption.keyHex);
+    expect(started.log.lines.find((l) => l.msg === 'transcoding')).toMatchObject({ encrypted: true });
+  });
+
   it('works CONCURRENCY jobs at once', async () => {
     const clip = makeClip({ width: 640, height: 360, seconds: 4 });
     api.enqueue({ masterPath: clip });

@@ -32,7 +32,11 @@ export default class extends WorkerEntrypoint {
 
 export default serviceProject({
   dir: import.meta.dirname,
-  bindings: { STREAM_SIGNING_KEY: 'test-stream-signing-key' },
+  bindings: {
+    STREAM_SIGNING_KEY: 'test-stream-signing-key',
+    // Version 2 current, version 1 still readable: the rotation test starts under version 1.
+    CONTENT_KEY_MASTER: '2:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,1:dGVzdC1tYXN0ZXIta2V5IQ==',
+  },
   miniflare: {
     workers: [
       { name: 'videos', modules: true, script: videos },

@@ -66,6 +66,8 @@ export interface JobSpec {
   heartbeatSeconds?: number;
   /** Size announced in the job; the real file size by default. */
   size?: number;
+  /** The video's content key, as the videos service adds it from playback. */
+  encryption?: Job['encryption'];
 }
 
 export const SMALL_LADDER: LadderRung[] = [
@@ -256,6 +258,7 @@ export async function startFakeVideosApi(): Promise<FakeVideosApi> {
           maxHeight: 2160,
           ...spec.limits,
         },
+        ...(spec.encryption ? { encryption: spec.encryption } : {}),
       };
       jobs.set(jobId, { job, masterPath: spec.masterPath });
       queue.push(job);

@@ -57,6 +57,8 @@ async function stream(c: Context<GatewayBindings>): Promise<Response> {
   } catch {
     throw Problem.forbidden('The stream path is malformed.');
   }
+  const keyFile = rest.length === 1 ? CONTENT_KEY_FILE.exec(rest[0]!) : null;
+  if (keyFile) return contentKey(c, claims.vid, videoId, keyFile[1]!);
   const isMaster = rest.length === 1 && rest[0] === 'master.m3u8';
   const key = isMaster
     ? streamKey(claims.pre, videoId, claims.vid, [claims.mst])
@@ -77,6 +79,32 @@ async function stream(c: Context<GatewayBindings>): Promise<Response> {
   }
   if (key.endsWith('.m3u8')) return serveObject(c, key, PLAYLIST_CACHE);
   return cachedSegment(c, key);
+}
+
+/** A video's content key, named `<keyId>.key` beside its variants (workers/lib/runner-protocol.ts). */
+const CONTENT_KEY_FILE = /^(ck_[a-z0-9]{1,60})\.key$/;
+
+/**
+ * The AES-128 key of an encrypted video, for the holder of a stream token of that video only; never
+ * cached anywhere, and asked of playback's key store on every request.
+ */
+async function contentKey(
+  c: Context<GatewayBindings>,
+  tokenVideo: string,
+  videoId: string,
+  keyId: string,
+): Promise<Response> {
+  if (videoId !== tokenVideo) throw Problem.forbidden('This stream URL is for another video.');
+  const playback = c.env.PLAYBACK;
+  if (!playback) throw new Problem('service_unavailable', 'The playback service is not available.');
+  const key = await playback.contentKey(videoId, keyId);
+  if (!key) throw Problem.notFound('No such key.');
+  const headers = {
+    'Content-Type': 'application/octet-stream',
+    'Cache-Control': 'no-store',
+    'Content-Length': String(key.byteLength),
+  };
+  return new Response(c.req.method === 'HEAD' ? null : new Uint8Array(key), { status: 200, headers });
 }
 
 /**

@@ -13,6 +13,12 @@ const Settings = z.object({
   STREAM_SIGNING_KEY: z.string().min(1),
   /** How long a stream URL lives, in seconds. */
   STREAM_TOKEN_TTL_SEC: z.coerce.number().int().min(30).max(86_400).default(3600),
+  /**
+   * The keyring that wraps content keys (a secret): `<version>:<base64 key>` entries separated by
+   * commas, the current one first (see src/keys.ts). Optional so the service starts without it;
+   * content-key calls then fail.
+   */
+  CONTENT_KEY_MASTER: z.string().optional(),
 });
 
 export const settings = settingsReader<Env, typeof Settings>('playback', Settings);

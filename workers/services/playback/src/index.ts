@@ -2,6 +2,13 @@
 import { defineService } from '../../../lib/service.ts';
 import type { Env } from './config.ts';
 import { contract } from './contract.ts';
+import {
+  contentKey,
+  contentKeyForJob,
+  type JobContentKey,
+  type RotationReport,
+  rotateMasterKey,
+} from './keys.ts';
 import { manifestHandler } from './routes/manifest.ts';
 import { endSessionHandler, heartbeatHandler } from './routes/sessions.ts';
 
@@ -21,4 +28,25 @@ export default class PlaybackService extends defineService<Env>()({
   ready: (env) => ({
     d1: () => env.DB.prepare('SELECT 1 FROM outbox LIMIT 1').first(),
   }),
-}) {}
+}) {
+  /**
+   * For the videos service, when a job is claimed: the video's AES-128 content key, made on the
+   * first call, the same on every later one. Only that video's job may carry it.
+   */
+  async contentKeyForJob(videoId: string): Promise<JobContentKey> {
+    return contentKeyForJob(this.env, videoId);
+  }
+
+  /**
+   * For the stream endpoint's key path: the 16 raw key bytes of the video's key `keyId`, or null
+   * (answer 404) when the video has no such key. Serve them only to a valid stream session.
+   */
+  async contentKey(videoId: string, keyId: string): Promise<Uint8Array | null> {
+    return contentKey(this.env, videoId, keyId);
+  }
+
+  /** Re-wraps up to `limit` content keys under CONTENT_KEY_MASTER's current version (see keys.ts). */
+  async rotateMasterKey(limit?: number): Promise<RotationReport> {
+    return rotateMasterKey(this.env, limit);
+  }
+}

@@ -40,6 +40,11 @@ const Settings = z.object({
       return z.NEVER;
     }),
   SEGMENT_SECONDS: z.coerce.number().positive().max(30).default(2),
+  /**
+   * `aes-128`: each job carries its video's content key from PLAYBACK (job-payload.ts); `off`: jobs
+   * go out in clear, e.g. where nothing serves the key URI yet.
+   */
+  CONTENT_ENCRYPTION: z.enum(['aes-128', 'off']).default('aes-128'),
   MAX_DURATION_SEC: int(1, 48 * 3600, 6 * 3600),
   MAX_SOURCE_WIDTH: int(16, 16384, 7680),
   MAX_SOURCE_HEIGHT: int(16, 16384, 4320),
