@@ -1,8 +1,11 @@
+import { createDecipheriv } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type Subscriber, subscribe, subscriber } from './support/billing-api.ts';
 import { api } from './support/http.ts';
 import { createVideo, putFile, requestUpload, waitForVideo } from './support/videos-api.ts';
-import { makeClip, workDir } from './support/videos-clips.ts';
+import { ffprobe, makeClip, workDir } from './support/videos-clips.ts';
 
 let viewer: Subscriber;
 let videoId: string;
@@ -61,7 +64,12 @@ describe('playback, end to end', () => {
     const variantUrl = variants[0]!;
     const variant = await fetch(variantUrl);
     expect(variant.status).toBe(200);
-    const [init, segment] = uris(await variant.text(), variantUrl);
+    const playlist = await variant.text();
+    const media = playlist
+      .split('\n')
+      .filter((l) => !l.startsWith('#EXT-X-KEY'))
+      .join('\n');
+    const [init, segment] = uris(media, variantUrl);
     const initRes = await fetch(init!);
     expect(initRes.status).toBe(200);
     expect(initRes.headers.get('content-type')).toBe('video/mp4');
@@ -69,6 +77,25 @@ describe('playback, end to end', () => {
     const seg = await fetch(segment!, { headers: { Range: 'bytes=0-99' } });
     expect(seg.status).toBe(206);
     expect((await seg.arrayBuffer()).byteLength).toBe(100);
+
+    // Segments are AES-128 encrypted; the key sits under the same stream URL, for this viewer only.
+    const keyTag = /#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)",IV=0x([0-9a-fA-F]{32})/.exec(playlist);
+    expect(keyTag, playlist).not.toBeNull();
+    const keyRes = await fetch(new URL(keyTag![1]!, variantUrl));
+    expect(keyRes.status).toBe(200);
+    expect(keyRes.headers.get('cache-control')).toBe('no-store');
+    const key = Buffer.from(await keyRes.arrayBuffer());
+    expect(key.byteLength).toBe(16);
+    const encrypted = Buffer.from(await (await fetch(segment!)).arrayBuffer());
+    const decipher = createDecipheriv('aes-128-cbc', key, Buffer.from(keyTag![2]!, 'hex'));
+    const plain = Buffer.concat([decipher.update(encrypted), decipher.final()]);
+    const dir = await workDir();
+    const file = path.join(dir, 'decrypted.mp4');
+    await writeFile(file, Buffer.concat([Buffer.from(await (await fetch(init!)).arrayBuffer()), plain]));
+    const probe = await ffprobe(file);
+    expect(probe.streams.map((st) => st.codec_type).sort()).toEqual(['audio', 'video']);
+    // And the player's way: ffprobe reads the encrypted variant through the stream URL, key included.
+    expect((await ffprobe(variantUrl)).streams.some((st) => st.codec_type === 'video')).toBe(true);
 
     // The 720p rendition exists but is not this plan's: neither its playlist nor its segments.
     const hidden = variantUrl.replace(/\/[^/]+\/index\.m3u8$/, '/720p/index.m3u8');
