@@ -58,7 +58,7 @@ async function stream(c: Context<GatewayBindings>): Promise<Response> {
     throw Problem.forbidden('The stream path is malformed.');
   }
   const keyFile = rest.length === 1 ? CONTENT_KEY_FILE.exec(rest[0]!) : null;
-  if (keyFile) return contentKey(c, claims.vid, videoId, keyFile[1]!);
+  if (keyFile) return contentKey(c, claims, videoId, keyFile[1]!);
   const isMaster = rest.length === 1 && rest[0] === 'master.m3u8';
   const key = isMaster
     ? streamKey(claims.pre, videoId, claims.vid, [claims.mst])
@@ -85,20 +85,25 @@ async function stream(c: Context<GatewayBindings>): Promise<Response> {
 const CONTENT_KEY_FILE = /^(ck_[a-z0-9]{1,60})\.key$/;
 
 /**
- * The AES-128 key of an encrypted video, for the holder of a stream token of that video only; never
- * cached anywhere, and asked of playback's key store on every request.
+ * The AES-128 key of an encrypted video, for the holder of a stream token of that video who is still
+ * entitled; never cached anywhere, and asked of playback on every request.
  */
 async function contentKey(
   c: Context<GatewayBindings>,
-  tokenVideo: string,
+  claims: { vid: string; sub: string },
   videoId: string,
   keyId: string,
 ): Promise<Response> {
-  if (videoId !== tokenVideo) throw Problem.forbidden('This stream URL is for another video.');
+  if (videoId !== claims.vid) throw Problem.forbidden('This stream URL is for another video.');
   const playback = c.env.PLAYBACK;
   if (!playback) throw new Problem('service_unavailable', 'The playback service is not available.');
-  const key = await playback.contentKey(videoId, keyId);
-  if (!key) throw Problem.notFound('No such key.');
+  const answer = await playback.keyForViewer(videoId, keyId, claims.sub);
+  if (!answer) throw Problem.notFound('No such key.');
+  if ('refused' in answer)
+    throw new Problem('forbidden', 'You are no longer entitled to stream.', {
+      extensions: { reason: answer.refused },
+    });
+  const { key } = answer;
   const headers = {
     'Content-Type': 'application/octet-stream',
     'Cache-Control': 'no-store',

@@ -45,6 +45,22 @@ export default class PlaybackService extends defineService<Env>()({
     return contentKey(this.env, videoId, keyId);
   }
 
+  /**
+   * For the stream endpoint: the key, only while the viewer the stream token names is still
+   * entitled — a cancellation that took effect or a grace period that ended stops keys at once,
+   * not when the token expires.
+   */
+  async keyForViewer(
+    videoId: string,
+    keyId: string,
+    userId: string,
+  ): Promise<{ key: Uint8Array } | { refused: string } | null> {
+    const entitlement = await this.env.BILLING.getEntitlement(userId);
+    if (!entitlement.active) return { refused: entitlement.reason };
+    const key = await contentKey(this.env, videoId, keyId);
+    return key ? { key } : null;
+  }
+
   /** Re-wraps up to `limit` content keys under CONTENT_KEY_MASTER's current version (see keys.ts). */
   async rotateMasterKey(limit?: number): Promise<RotationReport> {
     return rotateMasterKey(this.env, limit);

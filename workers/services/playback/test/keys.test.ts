@@ -59,6 +59,19 @@ describe('content keys', () => {
     expect(await service.contentKey('vid_keys_nokey', keyId)).toBeNull();
   });
 
+  it('gives the key only to a viewer who is still entitled', async () => {
+    const { keyId, keyHex } = await service.contentKeyForJob('vid_keys_viewer');
+    const given = await service.keyForViewer('vid_keys_viewer', keyId, 'usr_viewer');
+    expect(given && 'key' in given && toHex(new Uint8Array(given.key))).toBe(keyHex);
+    expect(await service.keyForViewer('vid_keys_viewer', keyId, 'usr_pastdue')).toEqual({
+      refused: 'payment_failed',
+    });
+    expect(await service.keyForViewer('vid_keys_viewer', keyId, 'usr_nobody')).toEqual({
+      refused: 'no_subscription',
+    });
+    expect(await service.keyForViewer('vid_keys_viewer', 'ck_unknown', 'usr_viewer')).toBeNull();
+  });
+
   it('refuses a wrapped key moved to another row (bound to video and key id)', async () => {
     await service.contentKeyForJob('vid_keys_a');
     const b = await service.contentKeyForJob('vid_keys_b');
