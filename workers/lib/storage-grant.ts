@@ -5,7 +5,7 @@
  * token sits in the path so relative URIs inside an HLS playlist inherit it.
  */
 import { z } from 'zod';
-import { base64url } from './ids.ts';
+import { signedTokens } from './signed-token.ts';
 
 const Grant = z.object({
   /** GET also allows HEAD. */
@@ -39,65 +39,19 @@ export class StorageDenied extends Error {
   }
 }
 
-const encoder = new TextEncoder();
-const DOMAIN = 'storage-url.v1.';
-const keys = new Map<string, Promise<CryptoKey>>();
+const tokens = signedTokens({
+  domain: 'storage-url.v1.',
+  secretName: 'STORAGE_SIGNING_KEY',
+  schema: Grant,
+  noun: 'storage',
+  deny: (reason, message) => new StorageDenied(reason, message),
+});
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  if (!secret) throw new Error('STORAGE_SIGNING_KEY is not set');
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ]);
-    keys.set(secret, key);
-  }
-  return key;
-}
-
-function fromBase64url(s: string): Uint8Array {
-  // A length of 1 mod 4 is no base64 at all: atob would throw, and a thrown error is a 500.
-  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1)
-    throw new StorageDenied('malformed', 'The storage token is malformed.');
-  const b64 = s.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (s.length % 4)) % 4);
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-export async function signGrant(secret: string, grant: StorageGrant): Promise<string> {
-  const payload = base64url(encoder.encode(JSON.stringify(Grant.parse(grant))));
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(DOMAIN + payload));
-  return `${payload}.${base64url(new Uint8Array(mac))}`;
-}
+export const signGrant: (secret: string, grant: StorageGrant) => Promise<string> = tokens.sign;
 
 /** The grant a token carries, after checking its signature (in constant time) and its expiry. */
-export async function verifyToken(
-  secret: string,
-  token: string,
-  nowSec = Date.now() / 1000,
-): Promise<StorageGrant> {
-  const [payload, mac, extra] = token.split('.');
-  if (!payload || !mac || extra !== undefined)
-    throw new StorageDenied('malformed', 'The storage token is malformed.');
-  const ok = await crypto.subtle.verify(
-    'HMAC',
-    await hmacKey(secret),
-    fromBase64url(mac),
-    encoder.encode(DOMAIN + payload),
-  );
-  if (!ok) throw new StorageDenied('bad_signature', 'The storage URL signature is invalid.');
-  let grant: StorageGrant;
-  try {
-    grant = Grant.parse(JSON.parse(new TextDecoder().decode(fromBase64url(payload))));
-  } catch {
-    throw new StorageDenied('malformed', 'The storage token is malformed.');
-  }
-  if (grant.exp <= nowSec) throw new StorageDenied('expired', 'The storage URL has expired.');
-  return grant;
-}
+export const verifyToken: (secret: string, token: string, nowSec?: number) => Promise<StorageGrant> =
+  tokens.verify;
 
 /** Throws unless the grant allows `method` on `key`. */
 export function checkAccess(grant: StorageGrant, method: string, key: string): void {

@@ -8,7 +8,7 @@
  * Format: `<base64url(JSON payload)>.<base64url(HMAC-SHA256("stream-url.v1." + payload))>`.
  */
 import { z } from 'zod';
-import { base64url } from './ids.ts';
+import { signedTokens, type TokenDenial } from './signed-token.ts';
 
 const StreamClaims = z.object({
   /** The viewer (user id). */
@@ -30,7 +30,7 @@ const StreamClaims = z.object({
 });
 export type StreamClaims = z.infer<typeof StreamClaims>;
 
-export type StreamDenialReason = 'malformed' | 'bad_signature' | 'expired';
+export type StreamDenialReason = TokenDenial;
 
 export class StreamDenied extends Error {
   readonly reason: StreamDenialReason;
@@ -41,64 +41,20 @@ export class StreamDenied extends Error {
   }
 }
 
-const encoder = new TextEncoder();
-const DOMAIN = 'stream-url.v1.';
-const keys = new Map<string, Promise<CryptoKey>>();
+const tokens = signedTokens({
+  domain: 'stream-url.v1.',
+  secretName: 'STREAM_SIGNING_KEY',
+  schema: StreamClaims,
+  noun: 'stream',
+  maxLength: 4096,
+  deny: (reason, message) => new StreamDenied(reason, message),
+});
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  if (!secret) throw new Error('STREAM_SIGNING_KEY is not set');
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ]);
-    keys.set(secret, key);
-  }
-  return key;
-}
+export const signStreamToken: (secret: string, claims: StreamClaims) => Promise<string> = tokens.sign;
 
-function fromBase64url(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1)
-    throw new StreamDenied('malformed', 'The stream token is malformed.');
-  const b64 = s.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (s.length % 4)) % 4);
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-export async function signStreamToken(secret: string, claims: StreamClaims): Promise<string> {
-  const payload = base64url(encoder.encode(JSON.stringify(StreamClaims.parse(claims))));
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(DOMAIN + payload));
-  return `${payload}.${base64url(new Uint8Array(mac))}`;
-}
-
-/** The claims a token carries, after checking its signature (crypto.subtle.verify: constant time) and expiry. */
-export async function verifyStreamToken(
-  secret: string,
-  token: string,
-  nowSec = Date.now() / 1000,
-): Promise<StreamClaims> {
-  const [payload, mac, extra] = token.split('.');
-  if (!payload || !mac || extra !== undefined || token.length > 4096)
-    throw new StreamDenied('malformed', 'The stream token is malformed.');
-  const ok = await crypto.subtle.verify(
-    'HMAC',
-    await hmacKey(secret),
-    fromBase64url(mac),
-    encoder.encode(DOMAIN + payload),
-  );
-  if (!ok) throw new StreamDenied('bad_signature', 'The stream URL signature is invalid.');
-  let claims: StreamClaims;
-  try {
-    claims = StreamClaims.parse(JSON.parse(new TextDecoder().decode(fromBase64url(payload))));
-  } catch {
-    throw new StreamDenied('malformed', 'The stream token is malformed.');
-  }
-  if (claims.exp <= nowSec) throw new StreamDenied('expired', 'The stream URL has expired.');
-  return claims;
-}
+/** The claims a token carries, after checking its signature (constant time) and expiry. */
+export const verifyStreamToken: (secret: string, token: string, nowSec?: number) => Promise<StreamClaims> =
+  tokens.verify;
 
 /** The stream URL of a video's master playlist. */
 export function streamMasterUrl(origin: string, token: string, videoId: string): string {
