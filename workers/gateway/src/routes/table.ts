@@ -4,9 +4,13 @@
  * is registered here (`npm run new-service` does it).
  */
 import type { ApiRoute, Contract } from '../../../lib/api.ts';
+import { contract as analytics } from '../../../services/analytics/src/contract.ts';
 import { contract as auth } from '../../../services/auth/src/contract.ts';
 import { contract as billing } from '../../../services/billing/src/contract.ts';
+import { contract as catalog } from '../../../services/catalog/src/contract.ts';
 import { contract as playback } from '../../../services/playback/src/contract.ts';
+import { contract as profile } from '../../../services/profile/src/contract.ts';
+import { contract as recs } from '../../../services/recs/src/contract.ts';
 import { contract as videos } from '../../../services/videos/src/contract.ts';
 // new-service: import
 
@@ -15,6 +19,10 @@ export const CONTRACTS: Contract[] = [
   videos,
   billing,
   playback,
+  profile,
+  catalog,
+  recs,
+  analytics,
   // new-service: contract
 ];
 

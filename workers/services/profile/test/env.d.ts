@@ -1,0 +1,7 @@
+import type { TestBindings } from '../../../lib/testing/bindings.ts';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends TestBindings {}
+  }
+}

@@ -1,0 +1,5 @@
+import { env } from 'cloudflare:workers';
+import { describeServiceWiring } from '../../../lib/testing/wiring.ts';
+import ProfileService from '../src/index.ts';
+
+describeServiceWiring(ProfileService, env);
