@@ -73,6 +73,11 @@ export function describeSource(result: ProbeResult): SourceInfo {
   };
 }
 
+/** Below this the lowest rung cannot be encoded (H.264 macroblocks are 16 px). */
+export const MIN_SIDE_PX = 16;
+/** Above this a "frame rate" is a broken timestamp track, and encoding it would explode the output. */
+export const MAX_FRAME_RATE = 240;
+
 export function checkLimits(source: SourceInfo, limits: SourceLimits, inputBytes: number): void {
   if (inputBytes > limits.maxInputBytes) {
     throw new JobFailure(
@@ -95,6 +100,18 @@ export function checkLimits(source: SourceInfo, limits: SourceLimits, inputBytes
   if (long > maxLong || short > maxShort) {
     throw new JobFailure(
       `The video is ${source.width}x${source.height}; the limit is ${limits.maxWidth}x${limits.maxHeight}`,
+      false,
+    );
+  }
+  if (short < MIN_SIDE_PX) {
+    throw new JobFailure(
+      `The video is ${source.width}x${source.height}; each side must be at least ${MIN_SIDE_PX} px`,
+      false,
+    );
+  }
+  if (source.frameRate !== undefined && source.frameRate > MAX_FRAME_RATE) {
+    throw new JobFailure(
+      `The video runs at ${Math.round(source.frameRate)} fps; the limit is ${MAX_FRAME_RATE} fps`,
       false,
     );
   }

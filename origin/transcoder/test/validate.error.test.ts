@@ -96,6 +96,20 @@ describe('source validation', () => {
     expect(failure.message).toBe('The video is 1280x720; the limit is 640x360');
   });
 
+  it('fails a picture too small to encode', async () => {
+    const clip = makeClip({ width: 64, height: 8, seconds: 1, audio: false });
+    const failure = await failureOf(clip);
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toBe('The video is 64x8; each side must be at least 16 px');
+  });
+
+  it('fails a frame rate no camera records', async () => {
+    const clip = makeClip({ width: 64, height: 64, seconds: 1, audio: false, fps: 1000 });
+    const failure = await failureOf(clip);
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toBe('The video runs at 1000 fps; the limit is 240 fps');
+  });
+
   it('fails an upload over the size limit', async () => {
     const clip = makeClip({ width: 640, height: 360, seconds: 3 });
     const failure = await failureOf(clip, { ...generous, maxInputBytes: 1000 });
