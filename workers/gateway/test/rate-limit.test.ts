@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RateLimiter } from '../../../durable-objects/rate-limiter.ts';
+import { REPORT_INTERVAL_MS } from '../src/ratelimit/durable.ts';
 import { gateway } from './support/fixture.ts';
 import { signToken } from './support/tokens.ts';
 
@@ -47,13 +48,17 @@ describe('rate limiting', () => {
     const key = `default:ip:60:${ip}`;
     const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
     const counted = () => runInDurableObject(stub, (o: RateLimiter) => o.peek(key, 60_000).count);
+    const started = Date.now();
     for (let i = 0; i < 5; i++) await gateway('/fixture/public', { ip });
-    // The first hit is reported at once; the next four wait for the next report.
-    expect(await counted()).toBe(1);
-    await new Promise((r) => setTimeout(r, 120));
+    // The first hit is reported at once (after the response); the next four wait for the next
+    // report. A loaded machine may stretch the burst past one interval, which legitimately lets
+    // some of them through earlier, so the exact count is only checked for a burst that was quick.
+    await vi.waitFor(async () => expect(await counted()).toBeGreaterThanOrEqual(1));
+    if (Date.now() - started < REPORT_INTERVAL_MS) expect(await counted()).toBe(1);
+    await new Promise((r) => setTimeout(r, REPORT_INTERVAL_MS + 20));
     const res = await gateway('/fixture/public', { ip });
     expect(res.headers.get('RateLimit-Remaining')).toBe('594');
-    expect(await counted()).toBe(6);
+    await vi.waitFor(async () => expect(await counted()).toBe(6));
   });
 
   it('a flood of requests with forged tokens is rate limited', async () => {

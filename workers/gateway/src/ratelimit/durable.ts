@@ -20,7 +20,7 @@ const MAX_LOCAL_KEYS = 50_000;
  * every hit is reported, so the counter is exact where it decides. The cost: hits of the final
  * interval before an isolate goes quiet may stay unreported — never enough to matter near a limit.
  */
-const REPORT_INTERVAL_MS = 100;
+export const REPORT_INTERVAL_MS = 100;
 const EXACT_FRACTION = 0.1;
 
 /** Rate limits counted by RateLimiter Durable Objects, one object per (policy, dimension, value). */

@@ -169,18 +169,20 @@ describe('LoginGuard (the Durable Object)', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('locks for a growing time after each failure past the limit, capped', async () => {
+    // Lock times far above a loaded machine's call latency, so each check has ~1 s of slack.
+    const slow: GuardPolicy = { ...policy, lockoutMs: 1000, maxLockoutMs: 2500 };
     const g = guard(`test:${crypto.randomUUID()}`);
-    expect((await g.attempt(policy)).allowed).toBe(true);
-    expect((await g.attempt(policy)).allowed).toBe(true); // 2nd failure: locked for 300 ms
-    expect((await g.attempt(policy)).allowed).toBe(false);
-    await sleep(350);
-    expect((await g.attempt(policy)).allowed).toBe(true); // 3rd failure: locked for 600 ms
-    await sleep(350);
-    expect((await g.attempt(policy)).allowed).toBe(false);
-    await sleep(300);
-    expect((await g.attempt(policy)).allowed).toBe(true); // 4th: 1200 ms, capped to 700
-    const locked = await g.peek(policy);
-    expect(locked).toMatchObject({ allowed: false, retryAfterSec: 1, failures: 4 });
+    expect((await g.attempt(slow)).allowed).toBe(true);
+    expect((await g.attempt(slow)).allowed).toBe(true); // 2nd failure: locked for 1 s
+    expect((await g.attempt(slow)).allowed).toBe(false);
+    await sleep(1100);
+    expect((await g.attempt(slow)).allowed).toBe(true); // 3rd failure: locked for 2 s
+    await sleep(1100);
+    expect((await g.attempt(slow)).allowed).toBe(false);
+    await sleep(1000);
+    expect((await g.attempt(slow)).allowed).toBe(true); // 4th: 4 s, capped to 2.5 s
+    const locked = await g.peek(slow);
+    expect(locked).toMatchObject({ allowed: false, retryAfterSec: 3, failures: 4 });
   });
 
   it('a refund gives an attempt back and lifts a lock it caused', async () => {
