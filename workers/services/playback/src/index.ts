@@ -9,6 +9,7 @@ import {
   type RotationReport,
   rotateMasterKey,
 } from './keys.ts';
+import { licenseHandler } from './routes/license.ts';
 import { manifestHandler } from './routes/manifest.ts';
 import { endSessionHandler, heartbeatHandler } from './routes/sessions.ts';
 
@@ -22,6 +23,7 @@ export default class PlaybackService extends defineService<Env>()({
     'playback.manifest': manifestHandler,
     'playback.heartbeat': heartbeatHandler,
     'playback.endSession': endSessionHandler,
+    'playback.license': licenseHandler,
   },
   db: (env) => env.DB,
   publishes: true,
