@@ -18,6 +18,15 @@ interface PlayerState {
   buffered: number[];
 }
 
+// What the functions evaluated in the page see (this file compiles without the DOM library).
+interface PageVideo {
+  currentTime: number;
+  videoHeight: number;
+  play(): Promise<void>;
+}
+declare const document: { querySelector(selector: 'video'): PageVideo | null };
+declare const window: { player: PlayerState; hls: { currentLevel: number } };
+
 let browser: Browser;
 let site: PlayerSite;
 let viewer: Subscriber;
@@ -55,7 +64,7 @@ afterAll(async () => {
   await site?.stop();
 });
 
-const state = (page: Page) => page.evaluate(() => (window as unknown as { player: PlayerState }).player);
+const state = (page: Page) => page.evaluate(() => window.player);
 
 describe('playback in a browser', () => {
   it('plays past 5 s through hls.js from another origin, and each allowed level when forced', async () => {
@@ -75,7 +84,7 @@ describe('playback in a browser', () => {
 
       await page.waitForFunction(
         () => {
-          const { player } = window as unknown as { player: PlayerState };
+          const { player } = window;
           const video = document.querySelector('video')!;
           return player.fatal !== null || video.currentTime > 5;
         },
@@ -92,7 +101,7 @@ describe('playback in a browser', () => {
       for (const [level, height] of played.levels.entries()) {
         // Force the level and play it from the start: its own fragments decode to its own size.
         await page.evaluate((i) => {
-          const w = window as unknown as { hls: { currentLevel: number }; player: PlayerState };
+          const w = window;
           w.player.buffered = [];
           w.hls.currentLevel = i;
           const video = document.querySelector('video')!;
@@ -101,7 +110,7 @@ describe('playback in a browser', () => {
         }, level);
         await page.waitForFunction(
           ([i, h]) => {
-            const w = window as unknown as { hls: { currentLevel: number }; player: PlayerState };
+            const w = window;
             const video = document.querySelector('video')!;
             return (
               w.player.fatal !== null ||
