@@ -99,6 +99,40 @@ export const endSession = defineRoute({
   }),
 });
 
+export const PlayerError = z
+  .object({
+    code: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+      .openapi({
+        description: 'What failed, as the player names it (hls.js: its error `details`).',
+        example: 'fragLoadError',
+      }),
+    fatal: z.boolean().default(false).openapi({ description: 'Whether playback stopped.' }),
+    message: z.string().max(500).optional(),
+  })
+  .openapi('PlayerError');
+
+export const reportError = defineRoute({
+  id: 'playback.reportError',
+  service: 'playback',
+  policy: { access: 'user', bodyLimit: 4096 },
+  route: createRoute({
+    method: 'post',
+    path: '/playback/sessions/{sessionId}/errors',
+    tags,
+    summary: 'Report a player error of a live playback session (recorded as a PlaybackFailed event).',
+    request: {
+      params: SessionIdParam,
+      body: { content: { 'application/json': { schema: PlayerError } }, required: true },
+    },
+    responses: {
+      204: { description: 'Recorded.' },
+      404: { description: 'No such live session of this user.' },
+    },
+  }),
+});
+
 /** The DRM systems a license can be asked for, and the EME key-system names that choose them. */
 export const DRM_SYSTEMS = ['clearkey', 'widevine', 'playready', 'fairplay'] as const;
 export type DrmSystem = (typeof DRM_SYSTEMS)[number];
@@ -202,4 +236,10 @@ export const issueLicense = defineRoute({
   }),
 });
 
-export const contract = defineContract('playback', [getManifest, heartbeat, endSession, issueLicense]);
+export const contract = defineContract('playback', [
+  getManifest,
+  heartbeat,
+  endSession,
+  reportError,
+  issueLicense,
+]);

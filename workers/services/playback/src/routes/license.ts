@@ -3,6 +3,7 @@ import { Problem } from '../../../../lib/problem.ts';
 import { type Env, settings } from '../config.ts';
 import { type DrmSystem, issueLicense, KEY_SYSTEMS } from '../contract.ts';
 import { grantPlayback } from '../entitlement.ts';
+import { reportingRefusals } from '../failures.ts';
 import { licenseCache } from '../licenses/cache.ts';
 import { clearKeyLicense } from '../licenses/clearkey.ts';
 import { proxiedLicense } from '../licenses/proxy.ts';
@@ -24,7 +25,7 @@ function systemOf(system: DrmSystem | undefined, keySystem: string | undefined):
   return named;
 }
 
-export const licenseHandler = implement(issueLicense, async (input, caller, env: Env) => {
+export const licenseHandler = implement(issueLicense, async (input, caller, env: Env, ctx) => {
   const userId = caller.userId;
   if (!userId) throw Problem.unauthorized();
   const { videoId, licenseRequest, sessionId } = input.body;
@@ -33,40 +34,34 @@ export const licenseHandler = implement(issueLicense, async (input, caller, env:
   const clearKey = system === 'clearkey' ? parseClearKeyRequest(licenseRequest) : null;
   const challenge = system === 'clearkey' ? null : parseChallenge(licenseRequest);
 
-  const grant = await grantPlayback(env, userId, videoId);
-  if (sessionId) {
-    const opened = await sessionsOf(env, userId).open(
-      userId,
-      sessionId,
-      videoId,
-      grant.entitlement.maxStreams,
-    );
-    if (!opened.ok) throw streamLimitProblem(opened.limit);
-  }
-  // A license ends with the entitlement when that ends by itself (period end, grace).
-  const now = Date.now();
-  const until = grant.entitlement.until ? Date.parse(grant.entitlement.until) : Number.POSITIVE_INFINITY;
-  const expiresAt = new Date(Math.min(now + settings(env).LICENSE_TTL_SEC * 1000, until)).toISOString();
-  // The cache is keyed by viewer and plan as well as key: whatever changes the grant misses it.
-  const scope = [userId, videoId, grant.entitlement.planId ?? '', String(grant.maxHeight)];
-  const cache = licenseCache(env);
-  const issued = clearKey
-    ? await clearKeyLicense(env, cache, scope, videoId, clearKey, expiresAt)
-    : await proxiedLicense(
-        env,
-        cache,
-        scope,
-        system as Exclude<DrmSystem, 'clearkey'>,
-        challenge!,
-        expiresAt,
-        {
+  const issued = await reportingRefusals(env, ctx, caller, { userId, videoId, sessionId }, async () => {
+    const grant = await grantPlayback(env, userId, videoId);
+    if (sessionId) {
+      const opened = await sessionsOf(env, userId).open(
+        userId,
+        sessionId,
+        videoId,
+        grant.entitlement.maxStreams,
+      );
+      if (!opened.ok) throw streamLimitProblem(opened.limit);
+    }
+    // A license ends with the entitlement when that ends by itself (period end, grace).
+    const now = Date.now();
+    const until = grant.entitlement.until ? Date.parse(grant.entitlement.until) : Number.POSITIVE_INFINITY;
+    const expiresAt = new Date(Math.min(now + settings(env).LICENSE_TTL_SEC * 1000, until)).toISOString();
+    // The cache is keyed by viewer and plan as well as key: whatever changes the grant misses it.
+    const scope = [userId, videoId, grant.entitlement.planId ?? '', String(grant.maxHeight)];
+    const cache = licenseCache(env);
+    return clearKey
+      ? clearKeyLicense(env, cache, scope, videoId, clearKey, expiresAt)
+      : proxiedLicense(env, cache, scope, system as Exclude<DrmSystem, 'clearkey'>, challenge!, expiresAt, {
           userId,
           grant,
           ...(sessionId ? { sessionId } : {}),
           requestId: caller.requestId,
           traceparent: caller.traceparent,
-        },
-      );
+        });
+  });
   return json(
     200,
     { licenseResponse: issued.licenseResponse as string, system, expiresAt: issued.expiresAt },

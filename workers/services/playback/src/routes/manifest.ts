@@ -5,6 +5,7 @@ import { signStreamToken, streamMasterUrl } from '../../../../lib/stream-token.t
 import { type Env, settings } from '../config.ts';
 import { getManifest } from '../contract.ts';
 import { grantPlayback } from '../entitlement.ts';
+import { reportingRefusals } from '../failures.ts';
 import { videoKeyIds } from '../keys.ts';
 import { publishEvent } from '../outbox.ts';
 import { sessionsOf, streamLimitProblem } from '../sessions.ts';
@@ -13,19 +14,28 @@ export const manifestHandler = implement(getManifest, async (input, caller, env:
   const userId = caller.userId;
   if (!userId) throw Problem.unauthorized();
   const { videoId } = input.params;
-  const [{ video, entitlement, maxHeight, denied }, keys] = await Promise.all([
-    grantPlayback(env, userId, videoId),
-    videoKeyIds(env, videoId),
-  ]);
-
   const requested = input.query.sessionId;
-  const opened = await sessionsOf(env, userId).open(
-    userId,
-    requested ?? newId('pbs'),
-    videoId,
-    entitlement.maxStreams,
+  const { grant, keys, opened } = await reportingRefusals(
+    env,
+    ctx,
+    caller,
+    { userId, videoId, sessionId: requested },
+    async () => {
+      const [grant, keys] = await Promise.all([
+        grantPlayback(env, userId, videoId),
+        videoKeyIds(env, videoId),
+      ]);
+      const opened = await sessionsOf(env, userId).open(
+        userId,
+        requested ?? newId('pbs'),
+        videoId,
+        grant.entitlement.maxStreams,
+      );
+      if (!opened.ok) throw streamLimitProblem(opened.limit);
+      return { grant, keys, opened };
+    },
   );
-  if (!opened.ok) throw streamLimitProblem(opened.limit);
+  const { video, maxHeight, denied } = grant;
   const sessionId = opened.session.sessionId;
 
   const s = settings(env);
