@@ -112,6 +112,47 @@ describe('playback, end to end', () => {
     await viewer.call('DELETE', `/playback/sessions/${third.body.sessionId}`);
   });
 
+  it('answers a ClearKey license through the gateway: the served key, rate limited, bad input 400', async () => {
+    const m = await viewer.call('GET', `/playback/${videoId}/manifest`);
+    expect(m.status, JSON.stringify(m.body)).toBe(200);
+    const [kid] = m.body.keyIds as string[];
+    expect(kid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    try {
+      // The license the EME way: the message bytes in base64, the session of the manifest kept alive.
+      const message = Buffer.from(JSON.stringify({ kids: [kid], type: 'temporary' })).toString('base64');
+      const r = await viewer.call('POST', '/drm/license', {
+        body: { videoId, keySystem: 'org.w3.clearkey', licenseRequest: message, sessionId: m.body.sessionId },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      expect(r.headers.get('ratelimit-limit')).toBe('20');
+      const set = JSON.parse(Buffer.from(r.body.licenseResponse, 'base64').toString('utf8'));
+      expect(set.keys).toHaveLength(1);
+      expect(set.keys[0]).toMatchObject({ kty: 'oct', kid });
+      // It is the key the stream endpoint serves for the playlists' EXT-X-KEY.
+      const master = await (await fetch(m.body.manifestUrl)).text();
+      const variantUrl = uris(master, m.body.manifestUrl)[0]!;
+      const keyUri = /#EXT-X-KEY:[^\n]*URI="([^"]+)"/.exec(await (await fetch(variantUrl)).text())![1]!;
+      const served = Buffer.from(await (await fetch(new URL(keyUri, variantUrl))).arrayBuffer());
+      expect(Buffer.from(set.keys[0].k, 'base64url').equals(served)).toBe(true);
+
+      const malformed = await viewer.call('POST', '/drm/license', {
+        body: { videoId, licenseRequest: 'this is not a license request' },
+      });
+      expect(malformed.status).toBe(400);
+      expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+      expect(malformed.body.errors[0].path).toBe('licenseRequest');
+      const anonymous = await api('POST', '/drm/license', { body: { videoId, licenseRequest: message } });
+      expect(anonymous.status).toBe(401);
+      const unconfigured = await viewer.call('POST', '/drm/license', {
+        body: { videoId, system: 'widevine', licenseRequest: 'AAAA' },
+      });
+      expect(unconfigured.status).toBe(501);
+    } finally {
+      await viewer.call('DELETE', `/playback/sessions/${m.body.sessionId}`);
+    }
+  });
+
   it('refuses a viewer without a subscription (403 naming the reason)', async () => {
     const nobody = await subscriber();
     const r = await nobody.call('GET', `/playback/${videoId}/manifest`);

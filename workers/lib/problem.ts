@@ -21,8 +21,10 @@ export type ProblemCode =
   | 'range_not_satisfiable'
   | 'rate_limited'
   | 'internal'
+  | 'not_implemented'
   | 'bad_gateway'
-  | 'service_unavailable';
+  | 'service_unavailable'
+  | 'gateway_timeout';
 
 export interface FieldError {
   path: string;
@@ -73,10 +75,14 @@ export function statusOf(code: ProblemCode): number {
       return 416;
     case 'rate_limited':
       return 429;
+    case 'not_implemented':
+      return 501;
     case 'bad_gateway':
       return 502;
     case 'service_unavailable':
       return 503;
+    case 'gateway_timeout':
+      return 504;
     case 'internal':
       return 500;
   }
@@ -101,8 +107,10 @@ const TITLES: Record<ProblemCode, string> = {
   unsupported_media_type: 'Unsupported Media Type',
   rate_limited: 'Too Many Requests',
   internal: 'Internal Server Error',
+  not_implemented: 'Not Implemented',
   bad_gateway: 'Bad Gateway',
   service_unavailable: 'Service Unavailable',
+  gateway_timeout: 'Gateway Timeout',
 };
 
 export interface ProblemInit {

@@ -9,8 +9,9 @@ import {
   type RotationReport,
   rotateMasterKey,
 } from './keys.ts';
+import { licenseHandler } from './routes/license.ts';
 import { manifestHandler } from './routes/manifest.ts';
-import { endSessionHandler, heartbeatHandler } from './routes/sessions.ts';
+import { endSessionHandler, heartbeatHandler, reportErrorHandler } from './routes/sessions.ts';
 
 export { StreamSessions } from '../../../../durable-objects/stream-sessions.ts';
 
@@ -22,6 +23,8 @@ export default class PlaybackService extends defineService<Env>()({
     'playback.manifest': manifestHandler,
     'playback.heartbeat': heartbeatHandler,
     'playback.endSession': endSessionHandler,
+    'playback.reportError': reportErrorHandler,
+    'playback.license': licenseHandler,
   },
   db: (env) => env.DB,
   publishes: true,

@@ -11,7 +11,7 @@
  * Nothing here logs a key, a wrapped key or the secret; errors name versions and ids only.
  */
 import { and, eq, ne } from 'drizzle-orm';
-import { newId } from '../../../lib/ids.ts';
+import { base64url, newId } from '../../../lib/ids.ts';
 import { type Env, settings } from './config.ts';
 import { database } from './db/client.ts';
 import { contentKeys } from './db/schema.ts';
@@ -200,4 +200,22 @@ export async function rotateMasterKey(env: Env, limit = 500, now = new Date()): 
   if (first) await db.batch([first, ...rest]);
   const left = await db.$count(contentKeys, ne(contentKeys.masterVersion, current.version));
   return { version: current.version, rewrapped: stale.length, remaining: left };
+}
+
+/**
+ * The 16-byte key id (KID) under which EME and the DRM systems know a content key, base64url as in
+ * W3C ClearKey: derived from the key id, so it needs no column and is the same for every caller.
+ */
+export async function clearKeyId(keyId: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`content-key-kid\n${keyId}`));
+  return base64url(new Uint8Array(digest).slice(0, 16));
+}
+
+/** The video's content keys as their ids and KIDs (none for a video in clear); no key is opened. */
+export async function videoKeyIds(env: Env, videoId: string): Promise<{ keyId: string; kid: string }[]> {
+  const rows = await database(env.DB)
+    .select({ keyId: contentKeys.keyId })
+    .from(contentKeys)
+    .where(eq(contentKeys.videoId, videoId));
+  return Promise.all(rows.map(async (r) => ({ keyId: r.keyId, kid: await clearKeyId(r.keyId) })));
 }

@@ -1,8 +1,10 @@
 import { SESSION_TTL_MS, type StreamSession } from '../../../../../durable-objects/stream-sessions.ts';
 import { implement, json } from '../../../../lib/api.ts';
+import { log } from '../../../../lib/log.ts';
 import { Problem } from '../../../../lib/problem.ts';
 import type { Env } from '../config.ts';
-import { endSession, heartbeat } from '../contract.ts';
+import { endSession, heartbeat, reportError } from '../contract.ts';
+import { recordPlaybackFailure } from '../failures.ts';
 import { publishEvent } from '../outbox.ts';
 import { sessionsOf } from '../sessions.ts';
 
@@ -54,5 +56,18 @@ export const endSessionHandler = implement(endSession, async (input, caller, env
     },
     caller.traceparent,
   );
+  return { status: 204 as const };
+});
+
+export const reportErrorHandler = implement(reportError, async (input, caller, env: Env, ctx) => {
+  const userId = caller.userId;
+  if (!userId) throw Problem.unauthorized();
+  const { sessionId } = input.params;
+  const s = (await sessionsOf(env, userId).list()).find((x) => x.sessionId === sessionId);
+  if (!s) throw Problem.notFound('No such live playback session.');
+  const { code, fatal, message } = input.body;
+  // The event carries the code; whether it was fatal and the player's words go to the log.
+  log('info', 'player error', { userId, videoId: s.videoId, sessionId, code, fatal, message });
+  await recordPlaybackFailure(env, ctx, caller, { userId, videoId: s.videoId, sessionId, code });
   return { status: 204 as const };
 });
