@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Caller } from '../../../lib/api.ts';
 import { WatchlistAdd } from '../src/contract/schemas.ts';
 import { admin, call, count, knownVideo, newViewer, outbox, refusedAt } from './support/service.ts';
 
 const add = (who: ReturnType<typeof newViewer>, videoId: string) =>
   call('profile.watchlist.add', { params: { userId: who.userId }, body: { videoId } }, who);
-const list = (who: ReturnType<typeof newViewer>, query: Record<string, unknown> = {}, as = who) =>
+const list = (who: ReturnType<typeof newViewer>, query: Record<string, unknown> = {}, as: Caller = who) =>
   call('profile.watchlist.list', { params: { userId: who.userId }, query }, as);
 const remove = (who: ReturnType<typeof newViewer>, videoId: string) =>
   call('profile.watchlist.remove', { params: { userId: who.userId, videoId } }, who);
