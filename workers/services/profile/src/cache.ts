@@ -4,10 +4,11 @@
  *
  * Each user has a version in D1 (`cache_versions`), bumped in the same batch as every change to
  * their lists — by their own writes and by video events that touch their lists — so a change and
- * its bump commit together or not at all. A cache key carries the version read before the list
- * is loaded, so an entry never holds data older than its key's version, and a reader after a
- * write asks for a key that no older entry can have. KV entries are written once and never changed:
- * KV's eventual consistency can cost a miss, never a stale answer. Old versions expire on their own.
+ * its bump commit together or not at all. A cached page is stored with the version read before it
+ * was loaded (so it holds data at least that new), and is served only while that is still the
+ * user's version in D1: the first read after a write misses and loads afresh. The version and the
+ * page are read concurrently, so a hit costs one round trip. KV's eventual consistency (an older
+ * page still visible elsewhere) can only cost a miss, never a stale answer.
  */
 import { sql } from 'drizzle-orm';
 import { errorFields, log } from '../../../lib/log.ts';
@@ -46,7 +47,11 @@ export function bumpVersionsOfVideo(db: Db, videoId: string) {
     .onConflictDoUpdate({ target: cacheVersions.userId, set: { version: sql`cache_versions.version + 1` } });
 }
 
-/** A page of a user's list, from KV when it holds this version, else loaded and kept there. */
+interface Entry<T> extends Page<T> {
+  version: number;
+}
+
+/** A page of a user's list, from KV when it was stored at the user's current version, else loaded. */
 export async function cachedPage<T>(
   env: Env,
   ctx: { waitUntil(p: Promise<unknown>): void },
@@ -55,20 +60,23 @@ export async function cachedPage<T>(
   paging: { page: number; limit: number },
   load: () => Promise<Page<T>>,
 ): Promise<Page<T> & { hit: boolean }> {
-  const row = await env.DB.prepare('SELECT version FROM cache_versions WHERE user_id = ?')
-    .bind(userId)
-    .first<{ version: number }>();
-  const key = `${kind}:${userId}:v${row?.version ?? 0}:${paging.page}:${paging.limit}`;
-  try {
-    const cached = await env.CACHE.get<Page<T>>(key, 'json');
-    if (cached) return { ...cached, hit: true };
-  } catch (err) {
-    // A KV outage costs speed, not answers.
-    log('warn', 'profile cache read failed', { key, ...errorFields(err) });
-  }
+  const key = `${kind}:${userId}:${paging.page}:${paging.limit}`;
+  const [row, cached] = await Promise.all([
+    env.DB.prepare('SELECT version FROM cache_versions WHERE user_id = ?')
+      .bind(userId)
+      .first<{ version: number }>(),
+    env.CACHE.get<Entry<T>>(key, 'json').catch((err) => {
+      // A KV outage costs speed, not answers.
+      log('warn', 'profile cache read failed', { key, ...errorFields(err) });
+      return null;
+    }),
+  ]);
+  const version = row?.version ?? 0;
+  if (cached && cached.version === version) return { items: cached.items, total: cached.total, hit: true };
   const page = await load();
+  const entry: Entry<T> = { version, ...page };
   ctx.waitUntil(
-    env.CACHE.put(key, JSON.stringify(page), { expirationTtl: CACHE_TTL_SECONDS }).catch((err) =>
+    env.CACHE.put(key, JSON.stringify(entry), { expirationTtl: CACHE_TTL_SECONDS }).catch((err) =>
       log('warn', 'profile cache write failed', { key, ...errorFields(err) }),
     ),
   );
