@@ -112,6 +112,44 @@ describe('profiles', () => {
   });
 });
 
+describe('a profile read before UserRegistered arrives', () => {
+  const known = () => newViewer('known');
+
+  it("is made from the caller's account at auth, as the event would make it; the event then changes nothing", async () => {
+    const grace = known();
+    expect((await get(grace.userId, admin)).status).toBe(404);
+    const res = await get(grace.userId, grace);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ userId: grace.userId, name: 'Known Name', avatarUrl: null, preferences: {} });
+    await put(grace.userId, { name: 'Grace' }, grace);
+    await deliverAll(
+      event('UserRegistered', grace.userId, {
+        userId: grace.userId,
+        email: 'known@example.com',
+        name: 'Known Name',
+        roles: ['viewer'],
+        provider: 'password',
+      }),
+    );
+    expect((await get(grace.userId, grace)).body.name).toBe('Grace');
+    expect(await count('profiles', 'user_id = ?', grace.userId)).toBe(1);
+  });
+
+  it('a first PUT works too', async () => {
+    const grace = known();
+    const res = await put(grace.userId, { preferences: { theme: 'dark' } }, grace);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: 'Known Name', preferences: { theme: 'dark' } });
+  });
+
+  it('is not made for an account auth does not know, or one deleted meanwhile', async () => {
+    const grace = known();
+    await deliverAll(event('UserDeleted', grace.userId, { userId: grace.userId }));
+    expect((await get(grace.userId, grace)).status).toBe(404);
+    expect(await count('profiles', 'user_id = ?', grace.userId)).toBe(0);
+  });
+});
+
 describe("a user's data goes with the account", () => {
   async function userWithData() {
     const ada = await registeredViewer();

@@ -6,7 +6,7 @@ import type { Env } from '../config.ts';
 import { deleteProfile, getProfile, updateProfile } from '../contract/profiles.ts';
 import { database } from '../db/client.ts';
 import { profiles } from '../db/schema.ts';
-import { eraseUser, profileView } from '../profiles.ts';
+import { eraseUser, profileFromAccount, profileView } from '../profiles.ts';
 
 const noProfile = (userId: string) =>
   Problem.notFound(`No profile for ${userId} (every account gets one at signup).`);
@@ -14,7 +14,10 @@ const noProfile = (userId: string) =>
 export const getProfileHandler = implement(getProfile, async (input, caller, env: Env) => {
   const { userId } = input.params;
   requireReader(caller, userId);
-  const row = await database(env.DB).select().from(profiles).where(eq(profiles.userId, userId)).get();
+  const db = database(env.DB);
+  const row =
+    (await db.select().from(profiles).where(eq(profiles.userId, userId)).get()) ??
+    (caller.userId === userId ? await profileFromAccount(env, db, caller) : undefined);
   if (!row) throw noProfile(userId);
   return json(200, profileView(row));
 });
@@ -34,7 +37,10 @@ export const updateProfileHandler = implement(updateProfile, async (input, calle
   requireOwner(caller, userId);
   const { name, avatarUrl, preferences } = input.body;
   checkAvatar(avatarUrl, caller);
-  const [row] = await database(env.DB)
+  const db = database(env.DB);
+  if (!(await db.select({ userId: profiles.userId }).from(profiles).where(eq(profiles.userId, userId)).get()))
+    await profileFromAccount(env, db, caller);
+  const [row] = await db
     .update(profiles)
     .set({
       ...(name !== undefined ? { name } : {}),
