@@ -30,14 +30,12 @@ async function videoKnownToProfile(c: Client, token: string, userId: string, dur
 }
 
 describe('profiles end to end', () => {
-  it('signing up creates the profile, named as at signup (UserRegistered)', async () => {
+  it('signing up creates the profile, named as at signup: readable at once, and made by UserRegistered', async () => {
     const c = client();
     const account = await signUp(c, { name: 'Grace Hopper' });
-    const profile = await eventually(async () => {
-      const res = await c.call('GET', `/profiles/${account.userId}`, { token: account.token });
-      if (res.status !== 200) throw new Error(`not yet: ${res.status}`);
-      return res;
-    });
+    // Read straight away, maybe before the event: made from the account at auth, the same.
+    const profile = await c.call('GET', `/profiles/${account.userId}`, { token: account.token });
+    expect(profile.status).toBe(200);
     expect(profile.body).toEqual({
       userId: account.userId,
       name: 'Grace Hopper',
@@ -45,6 +43,16 @@ describe('profiles end to end', () => {
       preferences: {},
     });
     expect(profile.headers.get('ratelimit-limit')).toBe('200');
+
+    // An admin's read never makes one: the profile appears when UserRegistered is consumed.
+    const other = await signUp(c, { name: 'Katherine Johnson' });
+    const admin = await adminSession(c);
+    const made = await eventually(async () => {
+      const res = await c.call('GET', `/profiles/${other.userId}`, { token: admin.token });
+      if (res.status !== 200) throw new Error(`not yet: ${res.status}`);
+      return res;
+    });
+    expect(made.body.name).toBe('Katherine Johnson');
 
     const updated = await c.call('PUT', `/profiles/${account.userId}`, {
       token: account.token,
