@@ -53,7 +53,7 @@ export async function earlierAnswer(
       'This Idempotency-Key was used for a different request; use a new key for a new request.',
     );
   }
-  return { ...row.reply, headers: { 'Idempotent-Replayed': 'true' } };
+  return { ...row.reply, headers: { ...row.reply.headers, 'Idempotent-Replayed': 'true' } };
 }
 
 export interface Claim {
@@ -71,7 +71,7 @@ function claimInsert(db: Db, req: IdempotentRequest, claim: string, reply: Reply
       key: req.key,
       fingerprint: req.fingerprint,
       claim,
-      reply: { status: reply.status, body: reply.body },
+      reply: { status: reply.status, body: reply.body, headers: reply.headers },
       createdAt: now,
     })
     .onConflictDoNothing()

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryWrite } from '../src/contract/schemas.ts';
-import { admin, call, count, knownVideo, newViewer, outbox, refusedAt } from './support/service.ts';
+import { database } from '../src/db/client.ts';
+import { IDEMPOTENCY_TTL_MS, pruneIdempotencyKeys } from '../src/idempotency.ts';
+import { admin, call, count, knownVideo, newViewer, outbox, refusedAt, testEnv } from './support/service.ts';
 
 type Viewer = ReturnType<typeof newViewer>;
 const record = (who: Viewer, body: Record<string, unknown>, key?: string) =>
@@ -91,7 +93,7 @@ describe('history writes with an Idempotency-Key', () => {
     const again = await record(ada, { videoId, progress: 42 }, 'key-1');
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
-    expect(again.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(again.headers).toMatchObject({ 'Idempotent-Replayed': 'true', Location: first.headers?.Location });
     expect((await list(ada)).body[0].watchedAt).toBe(first.body.watchedAt);
     expect(await outbox('HistoryUpdated', ada.userId)).toHaveLength(1);
   });
@@ -128,6 +130,23 @@ describe('history writes with an Idempotency-Key', () => {
     expect(await outbox('HistoryUpdated', ada.userId)).toHaveLength(1);
     expect(await outbox('VideoWatched', ada.userId)).toHaveLength(1);
     expect(await count('idempotency_keys', 'user_id = ?', ada.userId)).toBe(1);
+  });
+
+  it('keys are forgotten after 24 hours: the key then serves a new request', async () => {
+    const ada = newViewer();
+    const videoId = await knownVideo();
+    await record(ada, { videoId, progress: 1 }, 'old-key');
+    await testEnv.DB.prepare('UPDATE idempotency_keys SET created_at = ? WHERE user_id = ?')
+      .bind(Date.now() - IDEMPOTENCY_TTL_MS - 1000, ada.userId)
+      .run();
+    const reused = await record(ada, { videoId, progress: 2 }, 'old-key');
+    expect(reused.status).toBe(201);
+    expect(reused.body.progress).toBe(2);
+    await testEnv.DB.prepare('UPDATE idempotency_keys SET created_at = ? WHERE user_id = ?')
+      .bind(Date.now() - IDEMPOTENCY_TTL_MS - 1000, ada.userId)
+      .run();
+    await pruneIdempotencyKeys(database(testEnv.DB));
+    expect(await count('idempotency_keys', 'user_id = ?', ada.userId)).toBe(0);
   });
 
   it('a refused request keeps no answer: the same key succeeds once the request is valid', async () => {

@@ -95,7 +95,9 @@ export const idempotencyKeys = sqliteTable(
     fingerprint: text('fingerprint').notNull(),
     /** A random id of the request that won the key; later statements of its batch check it. */
     claim: text('claim').notNull(),
-    reply: text('reply', { mode: 'json' }).$type<{ status: number; body: unknown }>().notNull(),
+    reply: text('reply', { mode: 'json' })
+      .$type<{ status: number; body: unknown; headers?: Record<string, string> }>()
+      .notNull(),
     createdAt: ms('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created').on(t.createdAt)],

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { type Caller, implement, json, noContent } from '../../../../lib/api.ts';
+import { type Caller, implement, isAdmin, json, noContent } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
 import { requireOwner, requireReader } from '../access.ts';
 import type { Env } from '../config.ts';
@@ -55,7 +55,7 @@ export const updateProfileHandler = implement(updateProfile, async (input, calle
 });
 
 export const deleteProfileHandler = implement(deleteProfile, async (input, caller, env: Env) => {
-  if (!caller.roles.includes('admin')) throw Problem.forbidden('This route is for admins only.');
+  if (!isAdmin(caller)) throw Problem.forbidden('This route is for admins only.');
   await eraseUser(database(env.DB), input.params.userId, false);
   return noContent;
 });
