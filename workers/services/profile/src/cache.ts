@@ -82,3 +82,21 @@ export async function cachedPage<T>(
   );
   return { ...page, hit: false };
 }
+
+/** The reply of a cached list route: a page, its total, and whether KV answered it (`X-Cache`). */
+export async function cachedListReply<T, P extends { page: number; limit: number }>(
+  env: Env,
+  ctx: { waitUntil(p: Promise<unknown>): void },
+  kind: ListKind,
+  userId: string,
+  paging: P,
+  load: (env: Env, userId: string, paging: P) => Promise<Page<T>>,
+) {
+  const page = await cachedPage(env, ctx, kind, userId, paging, () => load(env, userId, paging));
+  return {
+    status: 200 as const,
+    body: page.items,
+    total: page.total,
+    headers: { 'X-Cache': page.hit ? 'hit' : 'miss' },
+  };
+}

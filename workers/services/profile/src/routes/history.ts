@@ -2,7 +2,7 @@ import { and, sql } from 'drizzle-orm';
 import { implement, json } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
 import { requireOwner, requireReader } from '../access.ts';
-import { bumpVersion, cachedPage } from '../cache.ts';
+import { bumpVersion, cachedListReply } from '../cache.ts';
 import type { Env } from '../config.ts';
 import { continueWatching, listHistory, recordHistory } from '../contract/history.ts';
 import { database } from '../db/client.ts';
@@ -12,24 +12,21 @@ import { continueWatchingPage, historyPage } from '../lists.ts';
 import { commit, stageEventIf } from '../outbox.ts';
 import { FINISHED_AT, userIsLive, videoForWrite, videoIsLive } from '../videos.ts';
 
-const cacheHeader = (hit: boolean) => ({ 'X-Cache': hit ? 'hit' : 'miss' });
-
 export const listHistoryHandler = implement(listHistory, async (input, caller, env: Env, ctx) => {
-  const { userId } = input.params;
-  requireReader(caller, userId);
-  const page = await cachedPage(env, ctx, 'history', userId, input.query, () =>
-    historyPage(env, userId, input.query),
-  );
-  return { status: 200, body: page.items, total: page.total, headers: cacheHeader(page.hit) };
+  requireReader(caller, input.params.userId);
+  return cachedListReply(env, ctx, 'history', input.params.userId, input.query, historyPage);
 });
 
 export const continueWatchingHandler = implement(continueWatching, async (input, caller, env: Env, ctx) => {
-  const { userId } = input.params;
-  requireReader(caller, userId);
-  const page = await cachedPage(env, ctx, 'continue-watching', userId, input.query, () =>
-    continueWatchingPage(env, userId, input.query),
+  requireReader(caller, input.params.userId);
+  return cachedListReply(
+    env,
+    ctx,
+    'continue-watching',
+    input.params.userId,
+    input.query,
+    continueWatchingPage,
   );
-  return { status: 200, body: page.items, total: page.total, headers: cacheHeader(page.hit) };
 });
 
 /**

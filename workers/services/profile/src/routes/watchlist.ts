@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { implement, json, noContent } from '../../../../lib/api.ts';
 import { Problem } from '../../../../lib/problem.ts';
 import { requireOwner, requireReader } from '../access.ts';
-import { bumpVersion, cachedPage } from '../cache.ts';
+import { bumpVersion, cachedListReply } from '../cache.ts';
 import type { Env } from '../config.ts';
 import { addToWatchlist, listWatchlist, removeFromWatchlist } from '../contract/watchlist.ts';
 import { database } from '../db/client.ts';
@@ -12,17 +12,8 @@ import { commit, stageEventIf } from '../outbox.ts';
 import { userIsLive, videoForWrite, videoIsLive } from '../videos.ts';
 
 export const listWatchlistHandler = implement(listWatchlist, async (input, caller, env: Env, ctx) => {
-  const { userId } = input.params;
-  requireReader(caller, userId);
-  const page = await cachedPage(env, ctx, 'watchlist', userId, input.query, () =>
-    watchlistPage(env, userId, input.query),
-  );
-  return {
-    status: 200,
-    body: page.items,
-    total: page.total,
-    headers: { 'X-Cache': page.hit ? 'hit' : 'miss' },
-  };
+  requireReader(caller, input.params.userId);
+  return cachedListReply(env, ctx, 'watchlist', input.params.userId, input.query, watchlistPage);
 });
 
 export const addToWatchlistHandler = implement(addToWatchlist, async (input, caller, env: Env, ctx) => {
