@@ -1,5 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { rpcClient } from '../../../lib/testing/rpc-client.ts';
 import { CACHE_TTL_SECONDS } from '../src/cache.ts';
 import { contract } from '../src/contract.ts';
@@ -103,6 +103,7 @@ describe('the KV cache of watchlists, history and continue watching', () => {
         throw new Error('KV is down');
       },
     };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const ctx = createExecutionContext();
     const worker = new ProfileService(ctx, { ...testEnv, CACHE: broken as unknown as KVNamespace });
     const client = rpcClient(contract, () => worker);
@@ -110,5 +111,10 @@ describe('the KV cache of watchlists, history and continue watching', () => {
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(200);
     expect(res.body.map((e: { videoId: string }) => e.videoId)).toEqual([videoId]);
+    expect(warn.mock.calls.map(([line]) => JSON.parse(String(line)).msg)).toEqual([
+      'profile cache read failed',
+      'profile cache write failed',
+    ]);
+    warn.mockRestore();
   });
 });
