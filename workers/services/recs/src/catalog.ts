@@ -21,7 +21,8 @@ export async function upsertVideo(db: D1Database, eventId: string, v: VideoFacts
         `INSERT INTO videos (video_id, title, status, genres, tags, deleted, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?)
          ON CONFLICT (video_id) DO UPDATE SET title = excluded.title, genres = excluded.genres, tags = excluded.tags,
            status = CASE WHEN excluded.updated_at >= updated_at THEN excluded.status ELSE status END,
-           updated_at = max(updated_at, excluded.updated_at)`,
+           updated_at = max(updated_at, excluded.updated_at)
+         WHERE videos.deleted = 0`,
       )
       .bind(v.videoId, v.title, v.status, JSON.stringify(v.genres), JSON.stringify(v.tags), at),
     bumpVersion(db, CATALOG_KEY, Date.now()),
@@ -37,7 +38,8 @@ export async function markReady(db: D1Database, eventId: string, videoId: string
         `INSERT INTO videos (video_id, title, status, genres, tags, deleted, updated_at) VALUES (?, '', 'ready', '[]', '[]', 0, ?)
          ON CONFLICT (video_id) DO UPDATE SET
            status = CASE WHEN excluded.updated_at >= updated_at THEN 'ready' ELSE status END,
-           updated_at = max(updated_at, excluded.updated_at)`,
+           updated_at = max(updated_at, excluded.updated_at)
+         WHERE videos.deleted = 0`,
       )
       .bind(videoId, at),
     bumpVersion(db, CATALOG_KEY, Date.now()),

@@ -12,9 +12,10 @@ export const trainHandler = implement(train, async (input, _caller, env: Env, ct
     if (err instanceof TrainingBusy) throw Problem.conflict(err.message);
     throw err;
   }
+  const job = (await getJob(env.DB, jobId))!;
   // Training runs after the answer; its outcome is the job's status.
   ctx.waitUntil(runJob(env, jobId));
-  return json(202, (await getJob(env.DB, jobId))!, { Location: `/recs/train/${jobId}` });
+  return json(202, job, { Location: `/recs/train/${jobId}` });
 });
 
 export const trainJobHandler = implement(getTrainJob, async (input, _caller, env: Env) => {
