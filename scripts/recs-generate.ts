@@ -1,6 +1,6 @@
 /**
- * `npm run recs:generate -- --out data/recs.csv [--users 2000 --items 1500 --interactions 60000
- * --clusters 8 --affinity 0.8 --seed 1]`: interaction data with planted taste clusters over the
+ * `npm run recs:generate -- --out data/recs.csv [--users 6000 --items 1500 --interactions 120000
+ * --clusters 10 --affinity 0.5 --skew 1.6 --seed 1]`: interaction data with planted taste clusters over the
  * vega-datasets movies (see workers/services/recs/src/trainer/generate.ts). Writes the CSV, an
  * items file beside it (`<out>.items.json`: genres, tags and each item's planted cluster) and
  * the users' clusters (`<out>.users.json`).
@@ -13,14 +13,15 @@ import { args } from './recs-io.ts';
 const a = args(
   {
     out: { type: 'string' },
-    users: { type: 'string', default: '2000' },
+    users: { type: 'string', default: '6000' },
     items: { type: 'string', default: '1500' },
-    interactions: { type: 'string', default: '60000' },
-    clusters: { type: 'string', default: '8' },
-    affinity: { type: 'string', default: '0.8' },
+    interactions: { type: 'string', default: '120000' },
+    clusters: { type: 'string', default: '10' },
+    affinity: { type: 'string', default: '0.5' },
     seed: { type: 'string', default: '1' },
+    skew: { type: 'string', default: '1.6' },
   },
-  'recs:generate -- --out <csv> [--users N --items N --interactions N --clusters N --affinity P --seed N]',
+  'recs:generate -- --out <csv> [--users N --items N --interactions N --clusters N --affinity P --skew S --seed N]',
 );
 if (!a.out) {
   console.error('--out is required');
@@ -42,6 +43,7 @@ const gen = generate(
     clusters: Number(a.clusters),
     affinity: Number(a.affinity),
     seed: Number(a.seed),
+    skew: Number(a.skew),
   },
   (u, i, r, t) => {
     buf += `${u},${i},${r},${Math.floor(t / 1000)}\n`;

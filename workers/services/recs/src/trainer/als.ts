@@ -120,9 +120,9 @@ function solveSide(
 }
 
 export function fitAls(d: Dataset, opts: AlsOptions = {}): AlsFactors {
-  const f = opts.factors ?? 64;
-  const lambda = opts.lambda ?? 0.1;
-  const alpha = opts.alpha ?? 10;
+  const f = opts.factors ?? 32;
+  const lambda = opts.lambda ?? 2;
+  const alpha = opts.alpha ?? 3;
   const cg = opts.cgSteps ?? 3;
   const rand = seededRandom(opts.seed ?? 42);
   const nu = d.users.length;
@@ -131,7 +131,7 @@ export function fitAls(d: Dataset, opts: AlsOptions = {}): AlsFactors {
     Float32Array.from({ length: n * f }, () => (rand() - 0.5) * (0.1 / Math.sqrt(f)));
   const user = init(nu);
   const item = init(ni);
-  for (let it = 0; it < (opts.iterations ?? 15); it++) {
+  for (let it = 0; it < (opts.iterations ?? 12); it++) {
     solveSide(user, item, ni, d.userPtr, d.userItems, d.userWeights, f, lambda, alpha, cg);
     solveSide(item, user, nu, d.itemPtr, d.itemUsers, d.itemWeights, f, lambda, alpha, cg);
     opts.onIteration?.(it + 1);

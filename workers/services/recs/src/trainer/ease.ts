@@ -12,6 +12,8 @@ export interface EaseOptions {
   lambda?: number;
   /** Refuse catalogues larger than this (the inverse is O(n³) time and O(n²) memory). */
   maxItems?: number;
+  /** 1: X holds √weight; 0 (default, best offline here): binary X. */
+  weighted?: number;
 }
 
 /** In-place Gauss–Jordan inverse of a symmetric positive definite n × n matrix (no pivoting needed). */
@@ -37,15 +39,19 @@ export function trainEase(d: Dataset, opts: EaseOptions = {}): Recommender {
   const n = d.items.length;
   const max = opts.maxItems ?? 4000;
   if (n > max) throw new Error(`EASE handles at most ${max} items (this catalogue has ${n}); train als`);
-  const lambda = opts.lambda ?? 100;
-  // Binary XᵀX: how many users share each pair of items.
+  const lambda = opts.lambda ?? 200;
+  // XᵀX over the interaction weights (√w each side), so a 5-star pair counts more than two
+  // lukewarm views, with `weighted: 1`; binary co-occurrence (the paper) otherwise.
+  const weighted = (opts.weighted ?? 0) !== 0;
+  const x = (w: number) => (weighted ? Math.sqrt(w) : 1);
   const g = new Float64Array(n * n);
   for (let u = 0; u < d.users.length; u++) {
     const s = d.userPtr[u]!;
     const e = d.userPtr[u + 1]!;
     for (let a = s; a < e; a++) {
       const row = d.userItems[a]! * n;
-      for (let b = s; b < e; b++) g[row + d.userItems[b]!]! += 1;
+      const xa = x(d.userWeights[a]!);
+      for (let b = s; b < e; b++) g[row + d.userItems[b]!]! += xa * x(d.userWeights[b]!);
     }
   }
   for (let i = 0; i < n; i++) g[i * n + i]! += lambda;
@@ -61,7 +67,8 @@ export function trainEase(d: Dataset, opts: EaseOptions = {}): Recommender {
       out.fill(0);
       for (let k = d.userPtr[u]!; k < d.userPtr[u + 1]!; k++) {
         const row = d.userItems[k]! * n;
-        for (let j = 0; j < n; j++) out[j]! += b[row + j]!;
+        const xk = x(d.userWeights[k]!);
+        for (let j = 0; j < n; j++) out[j]! += xk * b[row + j]!;
       }
       return out;
     },

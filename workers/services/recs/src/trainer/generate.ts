@@ -31,6 +31,8 @@ export interface GenerateOptions {
   /** Share of a user's interactions inside the user's cluster. */
   affinity?: number;
   seed?: number;
+  /** Exponent of the long tail of popularity (weight 1 / (rank + 10)^skew). */
+  skew?: number;
   /** The end of the 180-day window, in ms (fixed by default so runs are reproducible). */
   until?: number;
 }
@@ -119,8 +121,9 @@ export function generate(
   const window = 180 * 86_400_000;
   const rand = seededRandom(seed);
   const items = itemsFromMovies(movies, opts.items, clusters, seed);
-  // Long tail: weight 1 / (rank + 10)^0.9 over a random ranking.
-  const pop = items.map(() => 1 / (Math.floor(rand() * items.length) + 10) ** 0.9);
+  // Long tail: weight 1 / (rank + 10)^skew over a random ranking.
+  const skew = opts.skew ?? 0.9;
+  const pop = items.map(() => 1 / (Math.floor(rand() * items.length) + 10) ** skew);
   const global = sampler(pop, rand);
   const members: number[][] = Array.from({ length: clusters }, () => []);
   items.forEach((it, i) => {

@@ -46,7 +46,7 @@ export function fitModel(type: ModelType, d: Dataset, opts: TrainOptions = {}): 
     case 'itemknn':
       return trainItemKnn(d, { k: p.k, shrink: p.shrink });
     case 'ease':
-      return trainEase(d, { lambda: p.lambda, maxItems: p.maxItems });
+      return trainEase(d, { lambda: p.lambda, maxItems: p.maxItems, weighted: p.weighted });
     case 'als':
       return trainAls(d, {
         factors: p.factors,
