@@ -137,19 +137,29 @@ export function generate(
     return () => m[pick()]!;
   });
   const userCluster = new Map<string, number>();
-  const mean = opts.interactions / opts.users;
-  let left = opts.interactions;
+  // Activity is long-tailed too (exponential), at least 3 and at most half the catalogue per user,
+  // scaled so the counts add up to the target.
+  const activity = Array.from({ length: opts.users }, () => -Math.log(1 - rand()) + 0.1);
+  const scale = opts.interactions / activity.reduce((a, b) => a + b, 0);
+  const cap = Math.floor(items.length / 2);
+  const counts = activity.map((a) => Math.min(cap, Math.max(3, Math.round(a * scale))));
+  let excess = counts.reduce((a, b) => a + b, 0) - opts.interactions;
+  for (let u = 0; excess !== 0 && u < counts.length * 4; u++) {
+    const k = u % counts.length;
+    if (excess > 0 && counts[k]! > 3) {
+      counts[k]!--;
+      excess--;
+    } else if (excess < 0 && counts[k]! < cap) {
+      counts[k]!++;
+      excess++;
+    }
+  }
   for (let u = 0; u < opts.users; u++) {
     const userId = `usr_${String(u).padStart(6, '0')}`;
     const c = Math.floor(rand() * clusters);
     const second = (c + 1 + Math.floor(rand() * (clusters - 1))) % clusters;
     userCluster.set(userId, c);
-    // Activity is long-tailed too (exponential around the mean), at least 3; the total lands
-    // close to the target (a few draws are dropped as repeats).
-    const usersLeft = opts.users - u;
-    let n = usersLeft === 1 ? left : Math.max(3, Math.round(-Math.log(1 - rand()) * mean * 0.9 + mean * 0.1));
-    n = Math.max(0, Math.min(n, left - 3 * (usersLeft - 1), Math.floor(items.length / 2)));
-    left -= n;
+    const n = counts[u]!;
     let t = until - window * rand();
     const step = (until - t) / (n + 1);
     const seen = new Set<number>();
@@ -163,6 +173,12 @@ export function generate(
           i = cand;
           break;
         }
+      }
+      // A heavy user has exhausted the head of the pool: any unseen item of it, uniformly.
+      const pool = from >= 0 ? members[from]! : null;
+      for (let tries = 0; i < 0 && tries < 200; tries++) {
+        const cand = pool ? pool[Math.floor(rand() * pool.length)]! : Math.floor(rand() * items.length);
+        if (!seen.has(cand)) i = cand;
       }
       if (i < 0) continue;
       seen.add(i);
