@@ -63,7 +63,9 @@ const Counts = z.object({
 export const getRecs = defineRoute({
   id: 'recs.get',
   service: 'recs',
-  policy: { access: { owner: 'userId' }, cache: { maxAge: 30, scope: 'private' } },
+  // The edge cache lives in the service, keyed by the user's interaction version; clients revalidate
+  // (ETag) on every request so a new interaction shows at once.
+  policy: { access: { owner: 'userId' }, cache: { maxAge: 0, scope: 'private' } },
   route: createRoute({
     method: 'get',
     path: '/recs/{userId}',
