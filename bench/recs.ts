@@ -46,17 +46,12 @@ function percentiles(xs: number[]) {
 /** The offline table on the generator's default data set (`npm run recs:generate` defaults). */
 function offline(): string {
   const rows: Interaction[] = [];
-  generate(
+  const gen = generate(
     movies,
     { users: 6000, items: 1500, interactions: 120_000, clusters: 10, affinity: 0.5, skew: 1.6 },
     (u, i, r, t) => rows.push({ userId: u, itemId: i, weight: ratingWeight(r, false), time: t }),
   );
-  const meta = new Map(
-    generate(movies, { users: 1, items: 1500, interactions: 3, clusters: 10 }, () => {}).items.map((it) => [
-      it.itemId,
-      it,
-    ]),
-  );
+  const meta = new Map(gen.items.map((it) => [it.itemId, it]));
   const results = evaluate(rows, MODEL_TYPES, meta, { maxUsers: 5000, onProgress: (m) => console.error(m) });
   return metricsTable(results);
 }

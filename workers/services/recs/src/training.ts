@@ -28,6 +28,12 @@ export interface TrainJob {
   finishedAt: string | null;
 }
 
+/**
+ * EASE's item × item inverse in doubles is 12 bytes × items² with the result: 2,000 items are
+ * ~48 MB, what a Worker's 128 MB allows beside the data; larger catalogues train `als` or in Node.
+ */
+const WORKER_PARAMS: Partial<Record<ModelType, Record<string, number>>> = { ease: { maxItems: 2000 } };
+
 /** A job not finished after this long is taken as lost (its Worker was evicted) and may be redone. */
 const STALE_MS = 15 * 60_000;
 
@@ -114,7 +120,7 @@ export async function runJob(env: Env, jobId: string): Promise<TrainJob | null> 
   if (!started) return getJob(db, jobId);
   try {
     const dataset = await platformDataset(env);
-    const model = trainModel(started.model_type, dataset);
+    const model = trainModel(started.model_type, dataset, { params: WORKER_PARAMS[started.model_type] });
     const versionId = await storeModel(db, model, 'worker');
     await db
       .prepare(
