@@ -11,12 +11,10 @@ import {
   modelPartsHandler,
 } from './routes/models.ts';
 import { trainHandler, trainJobHandler } from './routes/train.ts';
+import { TRAIN_CRON } from './schedule.ts';
 import { scheduledTraining } from './training.ts';
 
 export type { Env } from './config.ts';
-
-/** Daily training (03:17 UTC, off the hour when other schedules pile up). */
-export const TRAIN_CRON = '17 3 * * *';
 
 export default class RecsService extends defineService<Env>()({
   contract,

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { TRAIN_CRON } from '../src/index.ts';
 import { storeModel } from '../src/models.ts';
+import { TRAIN_CRON } from '../src/schedule.ts';
 import type { TrainedModel } from '../src/trainer/model.ts';
 import { createJob, getJob, runJob, TrainingBusy } from '../src/training.ts';
 import { admin, call, recsOf, seedVideos, service, trainAndWait, watchAll } from './support/service.ts';
