@@ -184,7 +184,7 @@ try {
       row('repeated request (edge cache hit)', cached),
       row('user the model has never seen (popular fallback; cache miss)', cold),
       '',
-      'Offline: `npm run recs:generate` defaults (6,000 users × 1,500 vega-datasets movies, ~118K',
+      'Offline: `npm run recs:generate` defaults (6,000 users × 1,500 vega-datasets movies, 120K',
       'interactions, 10 planted clusters, affinity 0.5, popularity skew 1.6, seed 1), the latest 20 % of each',
       'user held out, 5,000 test users.',
       '',
