@@ -15,6 +15,7 @@ const ALL = [
   'transcode-ladder',
   'playback',
   'profile',
+  'recs',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let failed = 0;
