@@ -51,15 +51,6 @@ interface Candidate {
   reason: string;
 }
 
-interface History {
-  video_id: string;
-  weight: number;
-  finished: number;
-  rating: number | null;
-  removed: number;
-  updated_at: number;
-}
-
 function add(into: Map<string, Candidate>, videoId: string, score: number, reason: string) {
   const c = into.get(videoId);
   if (!c) into.set(videoId, { score, reason });
@@ -88,43 +79,40 @@ export async function computeRecs(
   model: ServingKeys['model'],
 ): Promise<Rec[]> {
   const v = model?.versionId ?? '';
-  const [history, userList, version] = await db.batch([
+  // Everything the ranking needs in one round trip; the statements select by the user's own rows,
+  // so the newer-than-the-model test and the user's favourite genre run inside SQLite.
+  const [history, userList, neighbourRows, popularRows] = await db.batch([
+    db.prepare('SELECT video_id FROM interactions WHERE user_id = ?').bind(userId),
+    db.prepare('SELECT list FROM model_user_recs WHERE version_id = ? AND user_id = ?').bind(v, userId),
+    // Interactions the model has not seen (all of them for a user it has no list for): the newest
+    // liked ones, expanded through their neighbours. None newer → no neighbour list is read.
     db
       .prepare(
-        'SELECT video_id, weight, finished, rating, removed, updated_at FROM interactions WHERE user_id = ? ORDER BY updated_at DESC',
+        `SELECT f.video_id, f.weight, n.list FROM (
+           SELECT video_id, weight FROM interactions
+           WHERE user_id = ?2 AND weight > 0 AND (
+             NOT EXISTS (SELECT 1 FROM model_user_recs WHERE version_id = ?1 AND user_id = ?2)
+             OR updated_at > coalesce((SELECT data_until FROM model_versions WHERE version_id = ?1), 0))
+           ORDER BY updated_at DESC LIMIT ${BLEND_RECENT}) f
+         JOIN model_neighbours n ON n.version_id = ?1 AND n.video_id = f.video_id`,
       )
-      .bind(userId),
-    db.prepare('SELECT list FROM model_user_recs WHERE version_id = ? AND user_id = ?').bind(v, userId),
-    db.prepare('SELECT data_until FROM model_versions WHERE version_id = ?').bind(v),
+      .bind(v, userId),
+    // Overall popularity and "popular in <genre>" for the genre the user likes most.
+    db
+      .prepare(
+        `SELECT genre, list FROM model_popular WHERE version_id = ?1 AND genre IN ('', coalesce((
+           SELECT g.value FROM interactions i JOIN videos v ON v.video_id = i.video_id, json_each(v.genres) g
+           WHERE i.user_id = ?2 AND i.weight > 0 GROUP BY g.value ORDER BY sum(i.weight) DESC LIMIT 1), ''))`,
+      )
+      .bind(v, userId),
   ]);
-  const seen = (history?.results ?? []) as unknown as History[];
+  const excluded = new Set(((history?.results ?? []) as { video_id: string }[]).map((h) => h.video_id));
   const precomputed = (userList?.results[0] as { list: string } | undefined)?.list;
-  const dataUntil = (version?.results[0] as { data_until: number } | undefined)?.data_until ?? 0;
 
   const candidates = new Map<string, Candidate>();
   if (precomputed) addList(candidates, JSON.parse(precomputed) as [string, number, string][], 1, 'f');
-
-  // Interactions the model has not seen: expand the newest liked ones through their neighbours.
-  const fresh = seen
-    .filter((h) => h.weight > 0 && (!precomputed || h.updated_at > dataUntil))
-    .slice(0, BLEND_RECENT);
-  const [neighbourRows, genreRows] = await db.batch([
-    db
-      .prepare(
-        'SELECT video_id, list FROM model_neighbours WHERE version_id = ? AND video_id IN (SELECT value FROM json_each(?))',
-      )
-      .bind(v, JSON.stringify(fresh.map((h) => h.video_id))),
-    // The genre the user likes most, for "popular in <genre>".
-    db
-      .prepare(
-        `SELECT g.value AS genre, sum(i.weight) AS w FROM interactions i JOIN videos v ON v.video_id = i.video_id,
-           json_each(v.genres) g WHERE i.user_id = ? AND i.weight > 0 GROUP BY g.value ORDER BY w DESC LIMIT 1`,
-      )
-      .bind(userId),
-  ]);
-  const weightOf = new Map(fresh.map((h) => [h.video_id, h.weight]));
-  for (const row of (neighbourRows?.results ?? []) as { video_id: string; list: string }[]) {
-    const w = (weightOf.get(row.video_id) ?? 1) / 4;
+  for (const row of (neighbourRows?.results ?? []) as { video_id: string; weight: number; list: string }[]) {
+    const w = row.weight / 4;
     addList(
       candidates,
       JSON.parse(row.list) as [string, number][],
@@ -132,14 +120,7 @@ export async function computeRecs(
       `w:${row.video_id}`,
     );
   }
-  const genre = (genreRows?.results[0] as { genre: string } | undefined)?.genre;
-
-  const excluded = new Set(seen.map((h) => h.video_id));
-  const popular = await db
-    .prepare('SELECT genre, list FROM model_popular WHERE version_id = ? AND genre IN (?, ?)')
-    .bind(v, '', genre ?? '')
-    .all<{ genre: string; list: string }>();
-  for (const row of popular.results) {
+  for (const row of (popularRows?.results ?? []) as { genre: string; list: string }[]) {
     // Popularity ranks below anything personal: it fills, it does not reorder.
     addList(
       candidates,
@@ -151,36 +132,38 @@ export async function computeRecs(
   for (const id of excluded) candidates.delete(id);
 
   const ranked = [...candidates.entries()].sort((a, b) => b[1].score - a[1].score);
-  const ready = await readyVideos(
-    db,
-    ranked.slice(0, Math.max(limit * 4, 100)).map(([id]) => id),
-  );
+  const head = ranked.slice(0, Math.max(limit * 4, 100));
+  // Readiness of the head and the titles its reasons name, in one query.
+  const facts = await videoFacts(db, [
+    ...head.map(([id]) => id),
+    ...head
+      .map(([, c]) => c.reason)
+      .filter((r) => r.startsWith('w:'))
+      .map((r) => r.slice(2)),
+  ]);
   const out: Rec[] = [];
-  for (const [videoId, c] of ranked) {
+  for (const [videoId, c] of head) {
     if (out.length >= limit) break;
-    if (!ready.has(videoId)) continue;
+    if (!facts.get(videoId)?.ready) continue;
     out.push({ videoId, score: Math.round(c.score * 1e4) / 1e4, reason: c.reason });
   }
   if (out.length < limit) await topUpLive(db, out, excluded, limit);
-  const titles = await titlesOf(
-    db,
-    out
-      .map((r) => r.reason)
-      .filter((r) => r.startsWith('w:'))
-      .map((r) => r.slice(2)),
-  );
+  const titles = new Map([...facts].map(([id, f]) => [id, f.title]));
   return out.map((r) => ({ ...r, reason: describe(r.reason, titles) }));
 }
 
-async function readyVideos(db: D1Database, ids: string[]): Promise<Set<string>> {
-  if (!ids.length) return new Set();
+async function videoFacts(
+  db: D1Database,
+  ids: string[],
+): Promise<Map<string, { ready: boolean; title: string }>> {
+  if (!ids.length) return new Map();
   const { results } = await db
     .prepare(
-      "SELECT video_id FROM videos WHERE status = 'ready' AND deleted = 0 AND video_id IN (SELECT value FROM json_each(?))",
+      "SELECT video_id, title, status = 'ready' AND deleted = 0 AS ready FROM videos WHERE video_id IN (SELECT value FROM json_each(?))",
     )
-    .bind(JSON.stringify(ids))
-    .all<{ video_id: string }>();
-  return new Set(results.map((r) => r.video_id));
+    .bind(JSON.stringify([...new Set(ids)]))
+    .all<{ video_id: string; title: string; ready: number }>();
+  return new Map(results.map((r) => [r.video_id, { ready: r.ready === 1, title: r.title }]));
 }
 
 /**
@@ -198,15 +181,6 @@ async function topUpLive(db: D1Database, out: Rec[], excluded: Set<string>, limi
     .bind(skip, limit - out.length)
     .all<{ video_id: string; pop: number }>();
   for (const r of results) out.push({ videoId: r.video_id, score: 0, reason: 'p' });
-}
-
-async function titlesOf(db: D1Database, ids: string[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const { results } = await db
-    .prepare('SELECT video_id, title FROM videos WHERE video_id IN (SELECT value FROM json_each(?))')
-    .bind(JSON.stringify([...new Set(ids)]))
-    .all<{ video_id: string; title: string }>();
-  return new Map(results.map((r) => [r.video_id, r.title]));
 }
 
 /** Reason codes (see trainer/recommender.ts) in words. */

@@ -149,6 +149,35 @@ describe('trained models', () => {
     expect(list[0]!.reason).toBe('Because you watched Title com_0');
   });
 
+  it('blends an interaction newer than the model into a user’s precomputed list, and only then', async () => {
+    await seedClusters();
+    await watchAll('usr_mixed', ['act_0', 'act_1', 'act_2'], Date.now() - 4 * 86_400_000);
+    await trainAndWait('ease');
+    const blendedFrom = (list: { reason: string }[]) =>
+      list.filter((r) => r.reason === 'Because you watched Title com_0').length;
+    const before = await recsOf('usr_mixed', { limit: 10 });
+    expect(before.list[0]!.videoId).toMatch(/^act_/);
+    expect(blendedFrom(before.list)).toBe(0);
+    await watchAll('usr_mixed', ['com_0']);
+    const after = await recsOf('usr_mixed', { limit: 10 });
+    expect(after.headers['X-Recs-Cache']).toBe('miss');
+    expect(after.list[0]!.videoId).toMatch(/^act_/);
+    expect(blendedFrom(after.list)).toBeGreaterThan(0);
+    expect(after.list.some((r) => r.videoId === 'com_0')).toBe(false);
+  });
+
+  it('fills from popularity in the genre the user likes most when nothing personal is known', async () => {
+    await seedClusters();
+    await trainAndWait('ease');
+    // A video newer than the model has no neighbour list: only the user's genre speaks.
+    const [fresh] = await seedVideos('comnew', 1, 'Comedy');
+    await watchAll('usr_genre', [fresh!]);
+    const { list } = await recsOf('usr_genre', { limit: 5 });
+    expect(list[0]!.videoId).toMatch(/^com_/);
+    expect(list[0]!.reason).toBe('Popular in Comedy');
+    expect(list.some((r) => r.videoId === fresh)).toBe(false);
+  });
+
   it('cold users of a trained platform get popular lists; the list is never empty', async () => {
     await seedClusters();
     await trainAndWait('ease');
