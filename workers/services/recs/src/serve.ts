@@ -79,35 +79,32 @@ export async function computeRecs(
   model: ServingKeys['model'],
 ): Promise<Rec[]> {
   const v = model?.versionId ?? '';
-  // Everything the ranking needs in one round trip; the statements select by the user's own rows,
-  // so the newer-than-the-model test and the user's favourite genre run inside SQLite.
-  const [history, userList, neighbourRows, popularRows] = await db.batch([
+  // Everything the ranking needs in one round trip: each statement selects from the user's own
+  // rows, so the newer-than-the-model test, the favourite genre and readiness run inside SQLite.
+  const [history, userList, neighbourRows, popularRows, factRows] = await db.batch([
     db.prepare('SELECT video_id FROM interactions WHERE user_id = ?').bind(userId),
     db.prepare('SELECT list FROM model_user_recs WHERE version_id = ? AND user_id = ?').bind(v, userId),
-    // Interactions the model has not seen (all of them for a user it has no list for): the newest
-    // liked ones, expanded through their neighbours. None newer → no neighbour list is read.
     db
       .prepare(
-        `SELECT f.video_id, f.weight, n.list FROM (
-           SELECT video_id, weight FROM interactions
-           WHERE user_id = ?2 AND weight > 0 AND (
-             NOT EXISTS (SELECT 1 FROM model_user_recs WHERE version_id = ?1 AND user_id = ?2)
-             OR updated_at > coalesce((SELECT data_until FROM model_versions WHERE version_id = ?1), 0))
-           ORDER BY updated_at DESC LIMIT ${BLEND_RECENT}) f
+        `SELECT f.video_id, f.weight, n.list FROM (${FRESH}) f
          JOIN model_neighbours n ON n.version_id = ?1 AND n.video_id = f.video_id`,
       )
       .bind(v, userId),
-    // Overall popularity and "popular in <genre>" for the genre the user likes most.
     db
       .prepare(
-        `SELECT genre, list FROM model_popular WHERE version_id = ?1 AND genre IN ('', coalesce((
-           SELECT g.value FROM interactions i JOIN videos v ON v.video_id = i.video_id, json_each(v.genres) g
-           WHERE i.user_id = ?2 AND i.weight > 0 GROUP BY g.value ORDER BY sum(i.weight) DESC LIMIT 1), ''))`,
+        `SELECT genre, list FROM model_popular WHERE version_id = ?1 AND genre IN ('', ${FAVOURITE_GENRE})`,
       )
       .bind(v, userId),
+    db.prepare(FACTS).bind(v, userId),
   ]);
   const excluded = new Set(((history?.results ?? []) as { video_id: string }[]).map((h) => h.video_id));
   const precomputed = (userList?.results[0] as { list: string } | undefined)?.list;
+  const notReady = new Set<string>();
+  const titles = new Map<string, string>();
+  for (const f of (factRows?.results ?? []) as { video_id: string; title: string | null }[]) {
+    if (f.title === null) notReady.add(f.video_id);
+    else titles.set(f.video_id, f.title);
+  }
 
   const candidates = new Map<string, Candidate>();
   if (precomputed) addList(candidates, JSON.parse(precomputed) as [string, number, string][], 1, 'f');
@@ -130,41 +127,49 @@ export async function computeRecs(
     );
   }
   for (const id of excluded) candidates.delete(id);
+  for (const id of notReady) candidates.delete(id);
 
-  const ranked = [...candidates.entries()].sort((a, b) => b[1].score - a[1].score);
-  const head = ranked.slice(0, Math.max(limit * 4, 100));
-  // Readiness of the head and the titles its reasons name, in one query.
-  const facts = await videoFacts(db, [
-    ...head.map(([id]) => id),
-    ...head
-      .map(([, c]) => c.reason)
-      .filter((r) => r.startsWith('w:'))
-      .map((r) => r.slice(2)),
-  ]);
-  const out: Rec[] = [];
-  for (const [videoId, c] of head) {
-    if (out.length >= limit) break;
-    if (!facts.get(videoId)?.ready) continue;
-    out.push({ videoId, score: Math.round(c.score * 1e4) / 1e4, reason: c.reason });
-  }
+  const ranked = [...candidates.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, limit);
+  const out: Rec[] = ranked.map(([videoId, c]) => ({
+    videoId,
+    score: Math.round(c.score * 1e4) / 1e4,
+    reason: c.reason,
+  }));
   if (out.length < limit) await topUpLive(db, out, excluded, limit);
-  const titles = new Map([...facts].map(([id, f]) => [id, f.title]));
   return out.map((r) => ({ ...r, reason: describe(r.reason, titles) }));
 }
 
-async function videoFacts(
-  db: D1Database,
-  ids: string[],
-): Promise<Map<string, { ready: boolean; title: string }>> {
-  if (!ids.length) return new Map();
-  const { results } = await db
-    .prepare(
-      "SELECT video_id, title, status = 'ready' AND deleted = 0 AS ready FROM videos WHERE video_id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(JSON.stringify([...new Set(ids)]))
-    .all<{ video_id: string; title: string; ready: number }>();
-  return new Map(results.map((r) => [r.video_id, { ready: r.ready === 1, title: r.title }]));
-}
+/**
+ * The user's interactions the model has not seen (all of them for a user it has no list for):
+ * the newest liked ones, expanded through their neighbours. None newer → no neighbour list is read.
+ * Binds ?1 = model version, ?2 = user.
+ */
+const FRESH = `SELECT video_id, weight FROM interactions
+  WHERE user_id = ?2 AND weight > 0 AND (
+    NOT EXISTS (SELECT 1 FROM model_user_recs WHERE version_id = ?1 AND user_id = ?2)
+    OR updated_at > coalesce((SELECT data_until FROM model_versions WHERE version_id = ?1), 0))
+  ORDER BY updated_at DESC LIMIT ${BLEND_RECENT}`;
+
+/** The genre the user likes most ('' when none), for "popular in <genre>". */
+const FAVOURITE_GENRE = `coalesce((
+  SELECT g.value FROM interactions i JOIN videos v ON v.video_id = i.video_id, json_each(v.genres) g
+  WHERE i.user_id = ?2 AND i.weight > 0 GROUP BY g.value ORDER BY sum(i.weight) DESC LIMIT 1), '')`;
+
+/**
+ * The compact facts the ranking filters and explains with: every candidate of the lists above
+ * that is not a ready video (title NULL), and the titles of the videos reasons name.
+ */
+const FACTS = `WITH fresh AS (${FRESH}),
+  lists(list) AS (
+    SELECT list FROM model_user_recs WHERE version_id = ?1 AND user_id = ?2
+    UNION ALL SELECT n.list FROM fresh f JOIN model_neighbours n ON n.version_id = ?1 AND n.video_id = f.video_id
+    UNION ALL SELECT list FROM model_popular WHERE version_id = ?1 AND genre IN ('', ${FAVOURITE_GENRE})),
+  candidates(id, because) AS (SELECT j.value ->> 0, j.value ->> 2 FROM lists, json_each(lists.list) j)
+  SELECT DISTINCT id AS video_id, NULL AS title FROM candidates c WHERE NOT EXISTS (
+    SELECT 1 FROM videos v WHERE v.video_id = c.id AND v.status = 'ready' AND v.deleted = 0)
+  UNION ALL
+  SELECT video_id, title FROM videos WHERE video_id IN (
+    SELECT substr(because, 3) FROM candidates WHERE because LIKE 'w:%' UNION SELECT video_id FROM fresh)`;
 
 /**
  * The last resort, live from the store: ready videos by how much they were liked, newest first
