@@ -296,6 +296,8 @@ try {
     row('all', samples),
     '',
     `Cache hits ${(hits * 100).toFixed(1)} % (the Zipf head). Target p99 < 20 ms (the spec asks < 200 ms).`,
+    'Work per request in the recs Worker: a hit is one D1 query (cache-key versions) and one Cache API lookup; a miss adds one D1 batch of five statements (history, precomputed list, neighbour lists of interactions newer than the model, popularity lists, non-ready candidates and reason titles) and a cache put after the response.',
+    'Earlier "Recommendations: GET /recs/{userId} through the gateway, and offline metrics" entries (without "workerd direct") went through wrangler dev\'s proxy, with the serving code of that time (six sequential D1 round trips per miss).',
     `Load average of this shared 2-core machine (1/5/15 min): ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} when the timed reads began, ${loadAfter.map((l) => l.toFixed(2)).join(' / ')} when they ended.`,
     '',
     'Offline: `npm run recs:generate` defaults (6,000 users × 1,500 vega-datasets movies, 120K',
