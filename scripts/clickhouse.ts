@@ -128,7 +128,8 @@ export async function startClickHouse(
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
     c.kill('SIGTERM');
-    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    // It waits for idle keep-alive connections before exiting; a crash is as good an outage.
+    const timer = setTimeout(() => c.kill('SIGKILL'), 1500);
     await gone;
     clearTimeout(timer);
     // The port must be free before a restart binds it again.

@@ -1,51 +1,53 @@
 /**
  * The tests' way out of workerd (runs in vitest's Node process, as miniflare's outboundService):
  * `http://clickhouse.test` reaches a private ClickHouse server (scripts/clickhouse.ts), started on
- * first use and stopped when the run ends; `http://clickhouse-control.test/stop|start` stops and
- * restarts that very server, for the outage tests. Nothing else is reachable.
+ * first use and stopped when the run ends; `http://<name>.clickhouse.test` reaches a server of its
+ * own, which `http://<name>.clickhouse-control.test/stop|start` stops and restarts for the outage
+ * tests without disturbing the others. Nothing else is reachable.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ClickHouseServer, startClickHouse } from '../../../../../scripts/clickhouse.ts';
 
-let server: Promise<ClickHouseServer> | undefined;
+const servers = new Map<string, Promise<ClickHouseServer>>();
 
-function clickhouse(): Promise<ClickHouseServer> {
-  server ??= (async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'analytics-clickhouse-'));
-    const s = await startClickHouse({ dir });
-    process.once('exit', () => {
-      void s.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    return s;
-  })();
+function clickhouse(name: string): Promise<ClickHouseServer> {
+  let server = servers.get(name);
+  if (!server) {
+    server = (async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), `analytics-clickhouse-${name}-`));
+      const s = await startClickHouse({ dir });
+      process.once('exit', () => {
+        void s.stop();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      return s;
+    })();
+    servers.set(name, server);
+  }
   return server;
 }
 
 export async function clickHouseOutbound(request: Request): Promise<Response> {
   const url = new URL(request.url);
-  if (url.hostname === 'clickhouse-control.test') {
-    const s = await clickhouse();
+  const [name = 'default', ...rest] = url.hostname.split('.');
+  const host = rest.join('.');
+  if (url.hostname.endsWith('clickhouse-control.test')) {
+    const s = await clickhouse(host === 'clickhouse-control.test' ? name : 'default');
     if (url.pathname === '/stop') await s.stop();
     else if (url.pathname === '/start') await s.start();
     else return new Response('unknown control', { status: 404 });
     return new Response('ok');
   }
-  if (url.hostname === 'clickhouse.test') {
-    const s = await clickhouse();
-    const target = `${s.url}${url.pathname}${url.search}`;
-    try {
-      return await fetch(target, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body ? await request.arrayBuffer() : null,
-      });
-    } catch {
-      // As a down server looks to the Worker in production: the connection is refused.
-      return Response.error();
-    }
+  if (url.hostname.endsWith('clickhouse.test')) {
+    const s = await clickhouse(host === 'clickhouse.test' ? name : 'default');
+    // A stopped server refuses the connection: the Worker's fetch fails as it would in production.
+    return fetch(`${s.url}${url.pathname}${url.search}`, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body ? await request.arrayBuffer() : null,
+    });
   }
   return new Response(`tests have no network (${url.host})`, { status: 599 });
 }

@@ -27,7 +27,7 @@ const workerEnv = env as unknown as Env & { TEST_CLICKHOUSE_URL: string };
  * The Worker's environment with one store: D1 (no CLICKHOUSE_URL), or the run's ClickHouse server
  * with a database of this test's own, so that tests never see each other's events.
  */
-export function storeEnv(kind: StoreKind, over: Partial<Env> = {}): Env {
+export function storeEnv(kind: StoreKind, over: Partial<Env> & Record<string, unknown> = {}): Env {
   const database = `test_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
   return {
     ...workerEnv,
@@ -53,6 +53,11 @@ export function call(
   return client.call(routeId, input, who, new AnalyticsService(ctx, on));
 }
 
+/** The Worker over an environment of the test's choosing. */
+export function worker(on: Env): AnalyticsService {
+  return new AnalyticsService(createExecutionContext(), on);
+}
+
 export interface Delivery {
   id: string;
   body: unknown;
@@ -65,9 +70,24 @@ export async function deliver(on: Env, messages: Delivery[], queue = 'analytics-
     queue,
     messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
   );
+  // The pool records that a message was retried, not its delay: note the delay on the way.
+  const delays = new Map<string, number | undefined>();
+  for (const m of batch.messages) {
+    const retry = m.retry.bind(m);
+    Object.defineProperty(m, 'retry', {
+      value: (o?: QueueRetryOptions) => {
+        delays.set(m.id, o?.delaySeconds);
+        retry(o);
+      },
+    });
+  }
   const ctx = createExecutionContext();
   await new AnalyticsService(ctx, on).queue(batch);
-  return getQueueResult(batch, ctx);
+  const result = await getQueueResult(batch, ctx);
+  return {
+    ...result,
+    retryMessages: result.retryMessages.map((r) => ({ ...r, delaySeconds: delays.get(r.msgId) })),
+  };
 }
 
 /** A valid domain event envelope, as a publishing service would queue it. */
