@@ -7,7 +7,7 @@
  *
  * Tests import `startClickHouse`, which can also stop and restart the same server (same data).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -86,6 +86,76 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
+ * The server whose config is in `dir`, controlled through its pid file, so that any process (a test
+ * worker, the global setup, the command line) can stop and restart the same server.
+ */
+export function clickHouseAt(dir: string, url: string, detached = false): ClickHouseServer {
+  const pidFile = path.join(dir, 'pid');
+  const running = () => {
+    if (!existsSync(pidFile)) return undefined;
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      process.kill(pid, 0);
+      return pid;
+    } catch {
+      return undefined;
+    }
+  };
+  const start = async () => {
+    if (running()) return;
+    const child = spawn(SERVER, [`--config-file=${path.join(dir, 'config.xml')}`], {
+      cwd: dir,
+      stdio: 'ignore',
+      // Only the command line leaves it running on its own; tests own theirs.
+      detached,
+    });
+    // The server never keeps its owner's event loop alive; the owner stops it (tests: on exit).
+    child.unref();
+    writeFileSync(pidFile, String(child.pid));
+    let exited: Error | undefined;
+    child.once('exit', (code) => {
+      exited = new Error(`clickhouse-server exited (${code}); see ${dir}`);
+    });
+    await waitUntil(
+      async () => {
+        if (exited) throw exited;
+        return answers(url);
+      },
+      30_000,
+      'no answer',
+    );
+  };
+  const stop = async () => {
+    const pid = running();
+    if (!pid) return;
+    process.kill(pid, 'SIGTERM');
+    // It waits for idle keep-alive connections before exiting; a crash is as good an outage.
+    const killAt = Date.now() + 1500;
+    await waitUntil(
+      async () => {
+        if (Date.now() > killAt) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {}
+        }
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      15_000,
+      'still running after stop',
+    );
+    rmSync(pidFile, { force: true });
+    // The port must be free before a restart binds it again.
+    await waitUntil(async () => !(await answers(url)), 10_000, 'still answering after stop');
+  };
+  return { url, httpPort: Number(new URL(url).port), dir, stop, start };
+}
+
+/**
  * Starts a private server. `dir` defaults to a fresh folder under .wrangler/clickhouse/<port>
  * (wiped unless `keep`); `httpPort` defaults to a free port.
  */
@@ -103,47 +173,15 @@ export async function startClickHouse(
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'config.xml'), configXml(dir, httpPort, tcpPort));
   writeFileSync(path.join(dir, 'users.xml'), USERS_XML);
-  const url = `http://127.0.0.1:${httpPort}`;
-  let child: ChildProcess | undefined;
-
-  const start = async () => {
-    child = spawn(SERVER, [`--config-file=${path.join(dir, 'config.xml')}`], {
-      cwd: dir,
-      stdio: 'ignore',
-      // Only the command line leaves it running on its own; tests own theirs.
-      detached: opts.detached ?? false,
-    });
-    // The server never keeps its owner's event loop alive; the owner stops it (tests: on exit).
-    child.unref();
-    writeFileSync(path.join(dir, 'pid'), String(child.pid));
-    const exited = new Promise<never>((_, reject) =>
-      child?.once('exit', (code) => reject(new Error(`clickhouse-server exited (${code}); see ${dir}`))),
-    );
-    exited.catch(() => undefined);
-    await Promise.race([waitUntil(() => answers(url), 30_000, 'no answer'), exited]);
-  };
-  const stop = async () => {
-    const c = child;
-    child = undefined;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    c.kill('SIGTERM');
-    // It waits for idle keep-alive connections before exiting; a crash is as good an outage.
-    const timer = setTimeout(() => c.kill('SIGKILL'), 1500);
-    await gone;
-    clearTimeout(timer);
-    // The port must be free before a restart binds it again.
-    await waitUntil(async () => !(await answers(url)), 10_000, 'still answering after stop');
-  };
-  await start();
-  return { url, httpPort, dir, stop, start };
+  const server = clickHouseAt(dir, `http://127.0.0.1:${httpPort}`, opts.detached);
+  await server.start();
+  return server;
 }
 
 async function main() {
   const [command, portArg] = process.argv.slice(2);
   const httpPort = Number(portArg ?? process.env.CLICKHOUSE_PORT ?? 8123);
   const dir = path.join(ROOT, '.wrangler', 'clickhouse', String(httpPort));
-  const pidFile = path.join(dir, 'pid');
   if (command === 'start') {
     const server = await startClickHouse({ httpPort, dir, keep: true, detached: true });
     console.log(
@@ -151,13 +189,8 @@ async function main() {
     );
     process.exit(0);
   } else if (command === 'stop') {
-    if (!existsSync(pidFile)) return console.log('not running');
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {}
-    rmSync(pidFile);
-    console.log(`stopped ${pid}`);
+    await clickHouseAt(dir, `http://127.0.0.1:${httpPort}`).stop();
+    console.log('stopped');
   } else {
     console.error('usage: node scripts/clickhouse.ts start|stop [httpPort]');
     process.exit(2);
