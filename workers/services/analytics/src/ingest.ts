@@ -3,7 +3,7 @@
  * limits allow (128 KB a message, 100 messages and 256 KB a send), sent, and only then answered.
  */
 import { base64url } from '../../../lib/ids.ts';
-import type { ClientEvent } from './contract/events.ts';
+import { type ClientEvent, utf8Length } from './contract/events.ts';
 import { CLIENT_BATCH, type ClientBatch, type QueuedEvent } from './rows.ts';
 
 /** Below Queues' 128 KB per message, with room for the envelope. */
@@ -39,7 +39,7 @@ export function pack(events: QueuedEvent[], receivedAt: number): { body: ClientB
   let current: QueuedEvent[] = [];
   let bytes = overhead;
   for (const e of events) {
-    const size = encoder.encode(JSON.stringify(e)).length + 1;
+    const size = utf8Length(JSON.stringify(e)) + 1;
     if (current.length && bytes + size > MAX_MESSAGE_BYTES) {
       messages.push({ body: { type: CLIENT_BATCH, receivedAt, events: current }, bytes });
       current = [];

@@ -14,9 +14,16 @@ export const MAX_FUTURE_MS = 5 * 60 * 1000;
 export const EVENTS_BODY_LIMIT = 3 * 1024 * 1024;
 
 /** Ids end up in SQL and in ClickHouse text: a closed alphabet keeps them inert. */
-const Id = z.string().regex(/^[A-Za-z0-9_.:@-]{1,64}$/, 'must be 1–64 letters, digits or _ . : @ -');
+const ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+const Id = z.string().regex(ID, 'must be 1–64 letters, digits or _ . : @ -');
 
 const encoder = new TextEncoder();
+
+/** UTF-8 length of a string; ASCII (the usual case) needs no encoding. */
+export function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return encoder.encode(s).length;
+  return s.length;
+}
 
 const Metadata = z
   .record(z.string().max(64), z.unknown())
@@ -24,7 +31,7 @@ const Metadata = z
   .superRefine((m, ctx) => {
     if (Object.keys(m).length > MAX_METADATA_KEYS)
       ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_METADATA_KEYS} keys` });
-    if (encoder.encode(JSON.stringify(m)).length > MAX_METADATA_BYTES)
+    if (utf8Length(JSON.stringify(m)) > MAX_METADATA_BYTES)
       ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
   })
   .openapi({
@@ -41,7 +48,7 @@ const nonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) 
 function checkPlayerEvent(type: string, m: Record<string, unknown>, ctx: z.RefinementCtx) {
   if (!isPlayerEvent(type)) return;
   for (const key of ['viewId', 'videoId'] as const)
-    if (!Id.safeParse(m[key]).success)
+    if (typeof m[key] !== 'string' || !ID.test(m[key]))
       ctx.addIssue({
         code: 'custom',
         path: ['metadata', key],
