@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startClickHouse } from '../scripts/clickhouse.ts';
 import { readConfig } from '../scripts/platform.ts';
@@ -25,6 +26,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const PORT = Number(process.env.BENCH_PORT ?? 9578);
 const DB = 'bench';
 
+const loadAtStart = os.loadavg()[0]!;
 const dir = path.join(OUT, 'analytics');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
@@ -253,6 +255,7 @@ try {
   const workerdCpu = after.workerd - before.workerd;
   const chCpu = after.clickhouse - before.clickhouse;
   const perCore = (micros: number) => Math.round(accepted / (micros / 1e6));
+  const cores = (micros: number) => ((100_000 * micros) / 1e6 / accepted).toFixed(1);
   const body = [
     `${BATCHES} batches of ${BATCH} player events (${(bodyBytes / 1024).toFixed(0)} KiB each), ${CONCURRENCY} in flight, through \`wrangler dev\` (workerd + local Queues, as \`npm start\`) into a private clickhouse-server 18.16; configs in bench/out/analytics/.`,
     '',
@@ -268,6 +271,11 @@ try {
     `| CPU per 1,000 events: workerd (driver + analytics + queues) | ${per1k(workerdCpu)} ms → ${perCore(workerdCpu).toLocaleString('en')} events per core-second |`,
     `| CPU per 1,000 events: clickhouse-server | ${per1k(chCpu)} ms → ${perCore(chCpu).toLocaleString('en')} events per core-second |`,
     `| CPU per 1,000 events: Node load generator | ${per1k(after.node.user + after.node.system)} ms |`,
+    '',
+    `At 100,000 events/s this path needs ${cores(workerdCpu)} cores of workerd (one isolate runs on one thread, so ` +
+      `that is ${Math.ceil(Number(cores(workerdCpu)))} isolates), ${cores(chCpu)} of ClickHouse and ${cores(after.node.user + after.node.system)} for the load generator: ` +
+      `${cores(workerdCpu + chCpu + after.node.user + after.node.system)} cores in all, on a machine of ${os.cpus().length} cores shared with other work ` +
+      `(load average ${loadAtStart.toFixed(1)} when the run began). Validation is ${((validateMs / (workerdCpu / 1000 / (accepted / BATCH))) * 100).toFixed(0)} % of workerd's CPU per batch.`,
   ].join('\n');
   appendResults('Analytics: sustained ingest into ClickHouse', 'npm run bench -- analytics', body);
 } finally {
