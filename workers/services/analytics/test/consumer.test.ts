@@ -169,4 +169,24 @@ describe('ClickHouse down mid-stream', () => {
     const pending = (await service.listDeadLetters('analytics-events')).map((l) => l.id);
     expect(pending.filter((id) => id.startsWith('dlq'))).toEqual([]);
   });
+
+  it('a slow ClickHouse counts as down: the batch is retried, and an insert that landed late counts once', {
+    timeout: 30_000,
+  }, async () => {
+    const patient = storeEnv('clickhouse', {
+      CLICKHOUSE_URL: 'http://slow.clickhouse.test',
+      CLICKHOUSE_TIMEOUT_MS: '10000',
+    });
+    const hasty = { ...patient, CLICKHOUSE_TIMEOUT_MS: '300' } as Env;
+    expect((await ticks(patient)).count).toBe(0);
+    const messages = await clientMessages(patient, 1000, 'slow');
+    const first = await deliver(hasty, messages);
+    expect(first.retryMessages.map((r) => r.delaySeconds)).toEqual(messages.map(() => RETRY_BASE_SECONDS));
+    const second = await deliver(
+      patient,
+      messages.map((m) => ({ ...m, attempts: 2 })),
+    );
+    expect(second.explicitAcks.length).toBe(messages.length);
+    expect((await ticks(patient)).count).toBe(1000);
+  });
 });

@@ -3,7 +3,8 @@
  * `http://clickhouse.test` reaches a private ClickHouse server (scripts/clickhouse.ts), started on
  * first use and stopped when the run ends; `http://<name>.clickhouse.test` reaches a server of its
  * own, which `http://<name>.clickhouse-control.test/stop|start` stops and restarts for the outage
- * tests without disturbing the others. Nothing else is reachable.
+ * tests without disturbing the others; `slow….clickhouse.test` answers each request a second late.
+ * Nothing else is reachable.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -43,11 +44,14 @@ export async function clickHouseOutbound(request: Request): Promise<Response> {
   if (url.hostname.endsWith('clickhouse.test')) {
     const s = await clickhouse(host === 'clickhouse.test' ? name : 'default');
     // A stopped server refuses the connection: the Worker's fetch fails as it would in production.
-    return fetch(`${s.url}${url.pathname}${url.search}`, {
+    const res = await fetch(`${s.url}${url.pathname}${url.search}`, {
       method: request.method,
       headers: request.headers,
       body: request.body ? await request.arrayBuffer() : null,
     });
+    // `slow…` servers answer a second late: after they did the work, as a slow server does.
+    if (name.startsWith('slow')) await new Promise((r) => setTimeout(r, 1000));
+    return res;
   }
   return new Response(`tests have no network (${url.host})`, { status: 599 });
 }
