@@ -32,6 +32,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   const receivedMs = Date.now();
   const rows: EventRow[] = [];
   const carried: Message<unknown>[] = [];
+  const deletedUsers: string[] = [];
   for (const message of batch.messages) {
     const body = message.body;
     if (isClientBatch(body)) {
@@ -41,7 +42,9 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     }
     const parsed = EventEnvelope.safeParse(body);
     if (parsed.success) {
-      rows.push(domainRow(parsed.data as unknown as AnyEnvelope, receivedMs));
+      const event = parsed.data as unknown as AnyEnvelope;
+      rows.push(domainRow(event, receivedMs));
+      if (event.type === 'UserDeleted') deletedUsers.push(event.data.userId);
       carried.push(message);
       continue;
     }
@@ -56,7 +59,11 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   }
   const parsed = performance.now();
   try {
-    await eventStore(env).insert(rows);
+    const store = eventStore(env);
+    await store.insert(rows);
+    // A deleted account's events stay counted under a pseudonym nobody can trace back.
+    for (const userId of deletedUsers)
+      await store.forgetUser(userId, `anon_${crypto.randomUUID().replaceAll('-', '')}`);
     for (const m of carried) m.ack();
   } catch (err) {
     consumerTimings.failures++;

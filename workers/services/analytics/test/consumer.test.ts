@@ -73,6 +73,54 @@ describe.each(STORES)('the consumer on the %s store', (kind) => {
     expect(playback.body.count).toBe(1);
   });
 
+  it('a deleted user’s events stay counted but no longer name them', async () => {
+    const on = storeEnv(kind);
+    const at = (ms: number) => new Date(T0 + ms).toISOString();
+    const view = (id: string, userId: string) =>
+      ['viewStart', 'playing'].map((eventType, i) => ({
+        eventId: `${id}_${i}`,
+        userId,
+        eventType,
+        timestamp: at(i * 1000),
+        metadata: { viewId: id, videoId: 'vid_1' },
+      }));
+    const { queue, sent } = recordingQueue();
+    await call('analytics.ingest', { body: [...view('v1', 'usr_gone'), ...view('v2', 'usr_kept')] }, admin, {
+      ...on,
+      Q_ANALYTICS_EVENTS: queue,
+    });
+    const watched = domainEvent(
+      'VideoWatched',
+      { userId: 'usr_gone', videoId: 'vid_1', progress: 5, completed: false },
+      at(2000),
+    );
+    await deliver(on, [
+      ...sent.flat().map((m, i) => ({ id: `del-${i}`, body: m.body })),
+      { id: 'watched', body: watched },
+    ]);
+    const deleted = domainEvent('UserDeleted', { userId: 'usr_gone' }, at(3000));
+    expect((await deliver(on, [{ id: 'deleted', body: deleted }])).explicitAcks).toEqual(['deleted']);
+    const viewers = async () =>
+      (await call('analytics.metrics', { query: { type: 'uniqueViewers', ...RANGE } }, admin, on)).body.count;
+    expect(await viewers()).toBe(2);
+    // ClickHouse applies the change as a mutation: it lands shortly after.
+    const named = async () => {
+      if (kind === 'd1')
+        return (await on.DB.prepare(
+          "SELECT count(*) AS n FROM analytics_events WHERE user_id = 'usr_gone' OR metadata LIKE '%usr_gone%'",
+        ).first<{ n: number }>())!.n;
+      const url = `http://clickhouse.test/?database=${(on as unknown as { CLICKHOUSE_DATABASE: string }).CLICKHOUSE_DATABASE}`;
+      const res = await fetch(url, {
+        method: 'POST',
+        body: "SELECT count() FROM events WHERE user_id = 'usr_gone' OR position(metadata, 'usr_gone') > 0",
+      });
+      return Number(await res.text());
+    };
+    for (let i = 0; i < 50 && (await named()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await named()).toBe(0);
+    expect(await viewers()).toBe(2);
+  });
+
   it('dead-letters a poison message at once and stores the rest of its batch', async () => {
     const on = storeEnv(kind);
     const [good] = await clientMessages(on, 3, 'p');

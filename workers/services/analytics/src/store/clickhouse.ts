@@ -89,6 +89,15 @@ export function clickHouseStore(s: Settings): EventStore {
       });
     },
 
+    async forgetUser(userId, pseudonym) {
+      await ready();
+      await client.command({
+        query: `ALTER TABLE ${db}.events UPDATE user_id = ${quote(pseudonym)},
+                  metadata = replaceAll(metadata, ${quote(JSON.stringify(userId))}, ${quote(JSON.stringify(pseudonym))})
+                WHERE user_id = ${quote(userId)}`,
+      });
+    },
+
     async countEvents(q, types) {
       await ready();
       const w = int(q.width);

@@ -47,6 +47,15 @@ export function d1Store(db: D1Database): EventStore {
       await db.batch(statements);
     },
 
+    async forgetUser(userId, pseudonym) {
+      await db
+        .prepare(
+          'UPDATE analytics_events SET user_id = ?, metadata = replace(metadata, ?, ?) WHERE user_id = ?',
+        )
+        .bind(pseudonym, JSON.stringify(userId), JSON.stringify(pseudonym), userId)
+        .run();
+    },
+
     async countEvents(q, types) {
       const video = q.videoId === undefined ? '' : 'AND video_id = ?';
       const { results } = await db

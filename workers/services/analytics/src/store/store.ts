@@ -38,6 +38,11 @@ export interface EventStore {
   readonly kind: 'd1' | 'clickhouse';
   /** Stores rows; a row whose eventId is stored already counts once. Throws when the store is down. */
   insert(rows: EventRow[]): Promise<void>;
+  /**
+   * Unlinks a deleted user from their events: their id (also inside metadata) becomes `pseudonym`,
+   * so the counts stay and the person goes. ClickHouse applies it as a mutation, shortly after.
+   */
+  forgetUser(userId: string, pseudonym: string): Promise<void>;
   /** Distinct events of these types per bucket. */
   countEvents(q: RangeQuery, types: string[]): Promise<Aggregate<number>>;
   /** View statistics per bucket of each view's start. */
