@@ -16,6 +16,7 @@ const ALL = [
   'playback',
   'profile',
   'recs',
+  'analytics',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let failed = 0;

@@ -7,6 +7,12 @@ const platform = await startPlatform({
   adminEmail: process.env.ADMIN_EMAIL ?? 'admin@example.com',
   adminPassword: process.env.ADMIN_PASSWORD ?? 'admin-password',
   runner: process.env.RUNNER !== '0',
+  // Analytics stores events in ClickHouse when CLICKHOUSE_URL (and CLICKHOUSE_*) is set, D1 otherwise.
+  vars: Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('CLICKHOUSE_') && !!e[1],
+    ),
+  ),
 });
 
 console.log(

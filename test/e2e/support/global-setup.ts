@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT, type RunningPlatform, startPlatform } from '../../../scripts/platform.ts';
+import { type ClickHouseInfo, startAnalyticsClickHouse } from './analytics-clickhouse.ts';
 import { startIdentityProviders } from './identity-providers.ts';
 import { type FakeStripeServer, startFakeStripe } from './stripe-server.ts';
 
@@ -14,6 +15,7 @@ declare module 'vitest' {
     admin: { email: string; password: string };
     stateDir: string;
     stripe: { url: string; secretKey: string; webhookSecret: string };
+    clickhouse: ClickHouseInfo;
   }
 }
 
@@ -23,6 +25,7 @@ const STRIPE_WEBHOOK_SECRET = 'whsec_e2e_billing_webhook_secret';
 let platform: RunningPlatform | undefined;
 let identityProviders: Awaited<ReturnType<typeof startIdentityProviders>> | undefined;
 let stripe: FakeStripeServer | undefined;
+let clickhouse: Awaited<ReturnType<typeof startAnalyticsClickHouse>> | undefined;
 
 export async function setup(project: TestProject) {
   const port = Number(process.env.E2E_PORT ?? 8877);
@@ -33,6 +36,7 @@ export async function setup(project: TestProject) {
     url: `http://127.0.0.1:${port}/billing/webhooks/stripe`,
     secret: STRIPE_WEBHOOK_SECRET,
   });
+  clickhouse = await startAnalyticsClickHouse(stateDir);
   platform = await startPlatform({
     port,
     stateDir,
@@ -48,6 +52,7 @@ export async function setup(project: TestProject) {
       STRIPE_API_URL: stripe.url,
       STRIPE_SECRET_KEY: stripe.secretKey,
       STRIPE_WEBHOOK_SECRET,
+      CLICKHOUSE_URL: clickhouse.url,
     },
     // Idle for the whole auth suite, the runner would otherwise poll only every 15 s by then.
     runnerVars: { POLL_MAX_INTERVAL_MS: '2000' },
@@ -63,10 +68,12 @@ export async function setup(project: TestProject) {
     webhookSecret: STRIPE_WEBHOOK_SECRET,
   });
   project.provide('idp', identityProviders.info);
+  project.provide('clickhouse', { url: clickhouse.url, dir: clickhouse.dir });
 }
 
 export async function teardown() {
   await platform?.stop();
   await identityProviders?.stop();
   await stripe?.stop();
+  await clickhouse?.stop();
 }

@@ -3,5 +3,7 @@
  * schemas live here (the gateway bundles this file); the handlers are in src/routes/.
  */
 import { defineContract } from '../../../lib/api.ts';
+import { ingestEvents } from './contract/events.ts';
+import { getMetrics } from './contract/metrics.ts';
 
-export const contract = defineContract('analytics', []);
+export const contract = defineContract('analytics', [ingestEvents, getMetrics]);
