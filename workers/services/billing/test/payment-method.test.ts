@@ -132,6 +132,17 @@ describe.each(PROVIDERS)('payment method (%s provider)', (provider) => {
     expect(ended.status).toBe(409);
   });
 
+  it('two replacements racing both succeed, and the overdue invoice is paid once', async () => {
+    const user = newUser();
+    await pastDue(user);
+    const results = await Promise.all([put(user, 'pm_card_visa'), put(user, 'pm_card_mastercard')]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(results.filter((r) => r.body.paidInvoice !== null).length).toBeGreaterThanOrEqual(1);
+    await b.settle();
+    expect(await get(user)).toMatchObject({ status: 'active' });
+    expect(await outbox('PaymentSucceeded', user.userId)).toHaveLength(1);
+  });
+
   it('a retry with the same Idempotency-Key answers the first answer and pays once', async () => {
     const user = newUser();
     await pastDue(user);

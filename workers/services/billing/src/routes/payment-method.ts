@@ -64,7 +64,12 @@ export const updatePaymentMethodHandler = implement(
         if (open)
           paid = await provider
             .payInvoice(open.id, paymentMethodId, `pay:${open.id}:${paymentMethodId}`)
-            .catch(refused);
+            .catch(async (err: unknown) => {
+              // Paid in the meantime (a concurrent request, or the provider's own retry): nothing is owed.
+              if (!paymentProblem(err, UNCHANGED) && (await provider.getInvoice(open.id)).status === 'paid')
+                return null;
+              return refused(err);
+            });
       }
       const ps = await provider.setDefaultPaymentMethod(
         current.id,
