@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { localStripe } from '../src/providers/local/provider.ts';
+import { FAKE_STRIPE } from './support/fake-stripe.ts';
 import { admin, billing, DAY, newUser, outbox, PROVIDERS } from './support/service.ts';
 
 type User = ReturnType<typeof newUser>;
@@ -130,6 +132,25 @@ describe.each(PROVIDERS)('payment method (%s provider)', (provider) => {
     expect((await get(user)).status).toBe('canceled');
     const ended = await put(user, 'pm_card_visa');
     expect(ended.status).toBe(409);
+  });
+
+  it('a subscription that ended at the provider before its webhook arrived is 409, and recorded as ended', async () => {
+    const user = newUser();
+    const { subscriptionId } = await b.subscribe(user, 'basic');
+    await b.call('billing.cancel', { params: { id: subscriptionId } }, user);
+    await b.settle();
+    // Only the provider's time passes: its webhooks are not handed to billing yet.
+    const end = Date.parse((await get(user)).currentPeriodEnd) + 60_000;
+    if (provider === 'stripe')
+      await fetch(`${FAKE_STRIPE.url}/_emulator/advance`, {
+        method: 'POST',
+        body: JSON.stringify({ now: end, userId: user.userId }),
+      });
+    else await localStripe(b.env).advance(end, user.userId);
+    expect((await get(user)).status).toBe('active');
+    expect((await put(user, 'pm_card_visa')).status).toBe(409);
+    expect((await get(user)).status).toBe('canceled');
+    await b.settle();
   });
 
   it('two replacements racing both succeed, and the overdue invoice is paid once', async () => {

@@ -56,8 +56,11 @@ export const updatePaymentMethodHandler = implement(
         .attachPaymentMethod(input.body.paymentMethod, customerId)
         .catch(refused);
       const current = await provider.getSubscription(row.providerSubscriptionId);
-      if (current.status === 'canceled' || current.status === 'incomplete_expired')
+      if (current.status === 'canceled' || current.status === 'incomplete_expired') {
+        // Ended at the provider before its webhook got here: record that, then refuse.
+        await applyProviderState(env, ctx, db, row, current, { readAt: Date.now(), at: Date.now() });
         throw Problem.conflict('The subscription has ended; subscribe again to start a new one.');
+      }
       let paid: ProviderInvoice | null = null;
       if (OVERDUE.has(current.status)) {
         const open = (await provider.listInvoices(current.id)).find((i) => i.status === 'open');
