@@ -57,6 +57,28 @@ describe.each(PROVIDERS)('payment method (%s provider)', (provider) => {
         billingReason: 'subscription_cycle',
       },
     });
+    if (provider === 'stripe') {
+      // Stripe's own calls: attach, pay the open invoice with the new method, make it the default.
+      const requests = (await (await fetch(`${FAKE_STRIPE.url}/_emulator/requests`)).json()) as {
+        method: string;
+        path: string;
+        params: Record<string, unknown>;
+        idempotencyKey: string | null;
+      }[];
+      const attach = requests.findLast((r) => /^\/v1\/payment_methods\/pm_card_visa\/attach$/.test(r.path))!;
+      const pay = requests.find((r) => r.path === `/v1/invoices/${open.invoiceId}/pay`)!;
+      expect(pay).toMatchObject({
+        method: 'POST',
+        params: { payment_method: expect.stringMatching(/^pm_/) },
+      });
+      expect(pay.idempotencyKey).toBeTruthy();
+      const update = requests.findLast(
+        (r) => r.method === 'POST' && r.params.default_payment_method === pay.params.payment_method,
+      );
+      expect(update?.path).toMatch(/^\/v1\/subscriptions\/sub_/);
+      expect(requests.indexOf(attach)).toBeLessThan(requests.indexOf(pay));
+      expect(requests.indexOf(pay)).toBeLessThan(requests.indexOf(update!));
+    }
     await b.settle();
     expect(await get(user)).toMatchObject({ status: 'active', graceUntil: null });
     expect((await invoices(user))[0]).toMatchObject({ invoiceId: open.invoiceId, status: 'paid' });
