@@ -37,6 +37,14 @@ export async function subscribe(
   });
 }
 
+/** Replaces the payment method of the subscriber's subscription (paying what is overdue with it). */
+export function updatePaymentMethod(s: Subscriber, paymentMethod: string, headers = {}) {
+  return s.call('PUT', `/subscriptions/${s.account.userId}/payment-method`, {
+    body: { paymentMethod },
+    headers,
+  });
+}
+
 export const subscription = (s: Subscriber) => s.call('GET', `/subscriptions/${s.account.userId}`);
 export const entitlement = (s: Subscriber) => s.call('GET', `/subscriptions/${s.account.userId}/entitlement`);
 

@@ -12,7 +12,8 @@ export type AuditAction =
   | 'plan.update'
   | 'subscription.create'
   | 'subscription.cancel'
-  | 'subscription.change';
+  | 'subscription.change'
+  | 'subscription.payment_method';
 
 export interface AuditInput {
   action: AuditAction;

@@ -16,6 +16,7 @@ import { changePlanHandler } from './routes/change-plan.ts';
 import { entitlementHandler } from './routes/entitlement.ts';
 import { getSubscriptionHandler } from './routes/get-subscription.ts';
 import { listInvoicesHandler } from './routes/list-invoices.ts';
+import { updatePaymentMethodHandler } from './routes/payment-method.ts';
 import { paymentWebhookHandler } from './routes/payment-webhook.ts';
 import { createPlanHandler, listPlansHandler, updatePlanHandler } from './routes/plans.ts';
 import { subscribeHandler } from './routes/subscribe.ts';
@@ -50,6 +51,7 @@ export default class BillingService extends defineService<Env>()({
     'billing.getSubscription': getSubscriptionHandler,
     'billing.cancel': cancelHandler,
     'billing.changePlan': changePlanHandler,
+    'billing.updatePaymentMethod': updatePaymentMethodHandler,
     'billing.listInvoices': listInvoicesHandler,
     'billing.entitlement': entitlementHandler,
     'billing.stripeWebhook': paymentWebhookHandler,

@@ -203,6 +203,20 @@ export const PlanChanged = Subscription.extend({
   }),
 }).openapi('PlanChanged');
 
+export const PaymentMethodUpdate = z
+  .object({ paymentMethod: PaymentMethodId })
+  // As for a create: card details sent by mistake are refused, never passed on or kept.
+  .strict()
+  .openapi('PaymentMethodUpdate');
+
+export const PaymentMethodUpdated = Subscription.extend({
+  paidInvoice: Invoice.nullable().openapi({
+    description:
+      'The overdue invoice the new payment method paid at once (a `past_due` or `unpaid` ' +
+      'subscription is `active` again); null when nothing was overdue.',
+  }),
+}).openapi('PaymentMethodUpdated');
+
 export const ENTITLEMENT_REASONS = [
   'active',
   'trialing',

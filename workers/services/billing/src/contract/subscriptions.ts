@@ -7,6 +7,8 @@ import {
   Invoice,
   json,
   Paging,
+  PaymentMethodUpdate,
+  PaymentMethodUpdated,
   PlanChange,
   PlanChanged,
   problems,
@@ -96,6 +98,32 @@ export const changePlan = defineRoute({
   }),
 });
 
+export const updatePaymentMethod = defineRoute({
+  id: 'billing.updatePaymentMethod',
+  service: 'billing',
+  policy: { access: { owner: 'userId' }, rateLimit: 'strict' },
+  route: createRoute({
+    method: 'put',
+    path: '/subscriptions/{userId}/payment-method',
+    tags,
+    summary: "Change the payment method the user's subscription is charged to (own or admin).",
+    description:
+      'Attaches the payment method to the customer and makes it the default of the live subscription. ' +
+      'If a payment is overdue (`past_due` or `unpaid`), the open invoice is paid at once with it and ' +
+      'the subscription is `active` again. A declined card answers 402 with the decline code (a card ' +
+      'needing 3-D Secure with `code: authentication_required`) and changes nothing.',
+    request: { params: UserIdParam, headers: IdempotencyHeaders, ...body(PaymentMethodUpdate) },
+    responses: {
+      200: json(PaymentMethodUpdated, 'The subscription charged to the new payment method.'),
+      402: { description: 'The overdue payment was declined or needs the cardholder; nothing changed.' },
+      404: { description: 'The user has no subscription.' },
+      409: { description: 'The subscription has ended (or is still being created).' },
+      422: idempotencyConflict,
+      ...problems,
+    },
+  }),
+});
+
 export const listInvoices = defineRoute({
   id: 'billing.listInvoices',
   service: 'billing',
@@ -129,6 +157,7 @@ export const subscriptionRoutes = [
   getSubscription,
   cancelSubscription,
   changePlan,
+  updatePaymentMethod,
   listInvoices,
   getEntitlement,
 ];

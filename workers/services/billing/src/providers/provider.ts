@@ -116,6 +116,14 @@ export interface PaymentProvider {
   setCancelAtPeriodEnd(id: string, cancel: boolean, idempotencyKey: string): Promise<ProviderSubscription>;
   /** Moves to another price, prorated and invoiced at once; a failed payment throws and changes nothing. */
   changePrice(id: string, priceId: string, idempotencyKey: string): Promise<ProviderSubscription>;
+  /** Makes a payment method attached to the customer the one the subscription's invoices are charged to. */
+  setDefaultPaymentMethod(
+    id: string,
+    paymentMethodId: string,
+    idempotencyKey: string,
+  ): Promise<ProviderSubscription>;
+  /** Pays an open invoice now with the payment method; a refused payment throws and changes nothing. */
+  payInvoice(invoiceId: string, paymentMethodId: string, idempotencyKey: string): Promise<ProviderInvoice>;
   getInvoice(id: string): Promise<ProviderInvoice>;
   listInvoices(subscriptionId: string): Promise<ProviderInvoice[]>;
   /**

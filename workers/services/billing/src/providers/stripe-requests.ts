@@ -45,3 +45,13 @@ export function priceChangeRequest(itemId: string, priceId: string): Stripe.Subs
 export function cancelAtPeriodEndRequest(cancel: boolean): Stripe.SubscriptionUpdateParams {
   return { cancel_at_period_end: cancel };
 }
+
+/** The subscription's future invoices are charged to this payment method (one of the customer's). */
+export function defaultPaymentMethodRequest(paymentMethodId: string): Stripe.SubscriptionUpdateParams {
+  return { default_payment_method: paymentMethodId };
+}
+
+/** Pays an open invoice now with this payment method, the cardholder present (on-session). */
+export function invoicePayRequest(paymentMethodId: string): Stripe.InvoicePayParams {
+  return { payment_method: paymentMethodId, off_session: false };
+}

@@ -22,6 +22,8 @@ import {
 import {
   cancelAtPeriodEndRequest,
   customerRequest,
+  defaultPaymentMethodRequest,
+  invoicePayRequest,
   priceChangeRequest,
   priceRequest,
   subscriptionRequest,
@@ -136,6 +138,28 @@ export class StripeProvider implements PaymentProvider {
         await this.stripe.subscriptions.update(id, priceChangeRequest(item.id, priceId), { idempotencyKey }),
       );
     });
+  }
+
+  setDefaultPaymentMethod(
+    id: string,
+    paymentMethodId: string,
+    idempotencyKey: string,
+  ): Promise<ProviderSubscription> {
+    return this.call(async () =>
+      sub(
+        await this.stripe.subscriptions.update(id, defaultPaymentMethodRequest(paymentMethodId), {
+          idempotencyKey,
+        }),
+      ),
+    );
+  }
+
+  payInvoice(invoiceId: string, paymentMethodId: string, idempotencyKey: string): Promise<ProviderInvoice> {
+    return this.call(async () =>
+      invoice(
+        await this.stripe.invoices.pay(invoiceId, invoicePayRequest(paymentMethodId), { idempotencyKey }),
+      ),
+    );
   }
 
   getInvoice(id: string): Promise<ProviderInvoice> {

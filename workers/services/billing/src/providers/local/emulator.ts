@@ -1,11 +1,11 @@
 /**
  * An offline stand-in for the part of Stripe's API this platform uses: customers, payment method
  * attach (Stripe's test tokens), prices, subscriptions (trials, proration, cancel at period end),
- * invoices, idempotency keys, and a clock that renews, retries failed payments on a schedule and
- * cancels after the last one, emitting the webhook events Stripe would. It answers Stripe's REST
- * requests (`request(method, path, params)`) with Stripe's JSON and error objects, so the local
- * provider and the tests' Stripe-compatible HTTP server both run on it. State lives in a small
- * key-value store: a Durable Object's storage, or a Map.
+ * invoices (paid on request too), idempotency keys, and a clock that renews, retries failed
+ * payments on a schedule and cancels after the last one, emitting the webhook events Stripe would.
+ * It answers Stripe's REST requests (`request(method, path, params)`) with Stripe's JSON and error
+ * objects, so the local provider and the tests' Stripe-compatible HTTP server both run on it. State
+ * lives in a small key-value store: a Durable Object's storage, or a Map.
  */
 import { charge, line, newInvoice, type Outcome, priceLine, prorate } from './invoicing.ts';
 import {
@@ -178,6 +178,8 @@ export class StripeEmulator {
         return this.listInvoices(params);
       case 'GET invoices/:id':
         return (await this.invoice(id!)).inv;
+      case 'POST invoices/:id/pay':
+        return this.payInvoice(id!, params, ctx);
       default:
         throw new StripeApiError(404, {
           type: 'invalid_request_error',
@@ -501,6 +503,34 @@ export class StripeEmulator {
     const events = [this.event('invoice.payment_failed', inv, at, ctx)];
     if (outcome.actionRequired) events.push(this.event('invoice.payment_action_required', inv, at, ctx));
     return events;
+  }
+
+  /**
+   * Pays an open invoice now, on-session, with `payment_method` (one of the customer's) or the
+   * subscription's default. Paying a past-due subscription's latest invoice makes it active again.
+   * A refused payment throws and records nothing here: the invoice keeps its retry schedule.
+   */
+  private async payInvoice(id: string, params: Params, ctx: RequestContext): Promise<Invoice> {
+    const invRec = await this.invoice(id);
+    const inv = invRec.inv;
+    if (inv.status !== 'open')
+      throw invalid(`Invoice ${id} is ${inv.status}; only an open invoice can be paid.`, 'invoice');
+    const customer = await this.customer(inv.customer);
+    const rec = await this.subscription(inv.parent.subscription_details.subscription);
+    const sub = rec.sub;
+    const pmId = (params.payment_method as string | undefined) ?? sub.default_payment_method;
+    const pm = await this.paymentMethodOf(customer, pmId ?? null);
+    const outcome = charge(pm, false);
+    if (!outcome.paid) throw outcome.error;
+    const events = this.settle(invRec, outcome, ctx.now, ctx);
+    if (sub.latest_invoice === inv.id && (sub.status === 'past_due' || sub.status === 'unpaid')) {
+      const previous = { status: sub.status };
+      sub.status = 'active';
+      events.push(this.event('customer.subscription.updated', sub, ctx.now, ctx, previous));
+    }
+    await this.save(rec, invRec);
+    await this.emit(events);
+    return inv;
   }
 
   private async listInvoices(params: Params) {

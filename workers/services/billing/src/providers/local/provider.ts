@@ -26,6 +26,8 @@ import {
 import {
   cancelAtPeriodEndRequest,
   customerRequest,
+  defaultPaymentMethodRequest,
+  invoicePayRequest,
   priceChangeRequest,
   priceRequest,
   subscriptionRequest,
@@ -147,6 +149,36 @@ export class LocalProvider implements PaymentProvider {
     const params = priceChangeRequest(current.items.data[0]!.id, priceId);
     return readSubscription(
       await this.call<StripeSubscriptionLike>('POST', `/v1/subscriptions/${id}`, params, idempotencyKey),
+    );
+  }
+
+  async setDefaultPaymentMethod(
+    id: string,
+    paymentMethodId: string,
+    idempotencyKey: string,
+  ): Promise<ProviderSubscription> {
+    return readSubscription(
+      await this.call<StripeSubscriptionLike>(
+        'POST',
+        `/v1/subscriptions/${id}`,
+        defaultPaymentMethodRequest(paymentMethodId),
+        idempotencyKey,
+      ),
+    );
+  }
+
+  async payInvoice(
+    invoiceId: string,
+    paymentMethodId: string,
+    idempotencyKey: string,
+  ): Promise<ProviderInvoice> {
+    return readInvoice(
+      await this.call<StripeInvoiceLike>(
+        'POST',
+        `/v1/invoices/${invoiceId}/pay`,
+        invoicePayRequest(paymentMethodId),
+        idempotencyKey,
+      ),
     );
   }
 
