@@ -1,0 +1,198 @@
+/**
+ * Runs a search against the index: BM25 over title (×10), tags (×4) and description (×1); documents
+ * matching every word exactly come first, those needing a typo correction after (the score's
+ * integer part says which); an empty query lists by popularity. Filters narrow by genre, release
+ * year and status; facets count genres and decades over the same results.
+ */
+import { fold, labelKey } from './fold.ts';
+import { highlight } from './highlight.ts';
+import { isEmpty, matchExpression, type ParsedQuery, parseQuery } from './query.ts';
+import { allowedTypos, corrections, deletions } from './typos.ts';
+
+export const BM25 = 'bm25(docs_fts, 10.0, 4.0, 1.0)';
+
+export interface SearchOptions {
+  q: string;
+  genres: string[];
+  years?: { from: number; to: number };
+  /** `ready` for everyone; admins may ask for every status. */
+  status: 'ready' | 'any';
+  page: number;
+  limit: number;
+  facets: boolean;
+}
+
+export interface Hit {
+  videoId: string;
+  title: string;
+  score: number;
+  highlight: string;
+}
+
+export interface Facets {
+  genre: { value: string; count: number }[];
+  decade: { value: number; count: number }[];
+}
+
+export interface SearchResult {
+  hits: Hit[];
+  total: number;
+  facets?: Facets;
+}
+
+interface Row {
+  video_id: string;
+  title: string;
+  description: string;
+  tier: number;
+  rank: number;
+  popularity: number;
+}
+
+/** Maps BM25 (negative, lower is better) onto 0..1, then adds 1 for exact matches: higher first. */
+function score(tier: number, rank: number): number {
+  const x = Math.max(0, -rank);
+  return Math.round(((tier === 0 ? 1 : 0) + x / (1 + x)) * 10000) / 10000;
+}
+
+/** The filter SQL over `d` (docs), with its parameters. */
+function filters(o: SearchOptions): { sql: string; params: unknown[] } {
+  const parts = o.status === 'ready' ? ["d.status = 'ready'"] : ["d.status <> 'deleted'"];
+  parts.push('d.has_meta = 1');
+  const params: unknown[] = [];
+  const genreKeys = [...new Set(o.genres.map(labelKey).filter(Boolean))];
+  if (genreKeys.length) {
+    parts.push('d.rid IN (SELECT rid FROM doc_genres WHERE genre_key IN (SELECT value FROM json_each(?)))');
+    params.push(JSON.stringify(genreKeys));
+  }
+  if (o.years) {
+    parts.push('d.release_year BETWEEN ? AND ?');
+    params.push(o.years.from, o.years.to);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+/** Looks up typo corrections for the words that allow them, in one query. */
+async function findCorrections(db: D1Database, q: ParsedQuery): Promise<Map<string, string[]>> {
+  const words = q.words.map((w) => w.text).filter((w) => allowedTypos(w) > 0);
+  if (!words.length) return new Map();
+  const variants = new Set<string>();
+  for (const w of words) for (const v of deletions(w, allowedTypos(w))) variants.add(v);
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT t.term, t.docs FROM term_variants v JOIN terms t ON t.term = v.term
+       WHERE v.variant IN (SELECT value FROM json_each(?)) AND t.docs > 0`,
+    )
+    .bind(JSON.stringify([...variants]))
+    .all<{ term: string; docs: number }>();
+  return corrections(words, new Map(results.map((r) => [r.term, r.docs])));
+}
+
+const FACET_LIMIT = 50;
+
+export async function search(db: D1Database, o: SearchOptions): Promise<SearchResult> {
+  const parsed = parseQuery(o.q);
+  const f = filters(o);
+  const offset = (o.page - 1) * o.limit;
+  if (isEmpty(parsed)) {
+    // Nothing searchable typed (e.g. only punctuation or emoji) is no match, not "everything".
+    if (o.q.trim() && fold(o.q).trim())
+      return { hits: [], total: 0, ...(o.facets ? { facets: empty() } : {}) };
+    const from = `FROM docs d WHERE ${f.sql}`;
+    const statements = [
+      db
+        .prepare(
+          `SELECT d.video_id, d.title, d.description, 0 AS tier, 0 AS rank, d.popularity ${from}
+           ORDER BY d.popularity DESC, d.rid DESC LIMIT ? OFFSET ?`,
+        )
+        .bind(...f.params, o.limit, offset),
+      db.prepare(`SELECT count(*) AS n ${from}`).bind(...f.params),
+      ...(o.facets ? facetStatements(db, 'docs d', f) : []),
+    ];
+    const [rows, counted, genres, decades] = await db.batch(statements);
+    const hits = ((rows?.results ?? []) as unknown as Row[]).map((r) => ({
+      videoId: r.video_id,
+      title: r.title,
+      score: r.popularity,
+      highlight: highlight(r.title, r.description, parsed, new Map()),
+    }));
+    return result(hits, counted, genres, decades, o.facets);
+  }
+
+  const alternatives = await findCorrections(db, parsed);
+  const exact = matchExpression(parsed);
+  const fuzzy = alternatives.size ? matchExpression(parsed, alternatives) : undefined;
+  // Exact hits first (tier 0); typo-corrected hits that are not exact hits after (tier 1).
+  const hitsCte = fuzzy
+    ? `WITH exact AS (SELECT rowid AS rid, ${BM25} AS rank FROM docs_fts WHERE docs_fts MATCH ?),
+       hits AS (SELECT rid, 0 AS tier, rank FROM exact
+         UNION ALL SELECT rowid, 1, ${BM25} FROM docs_fts WHERE docs_fts MATCH ? AND rowid NOT IN (SELECT rid FROM exact))`
+    : `WITH hits AS (SELECT rowid AS rid, 0 AS tier, ${BM25} AS rank FROM docs_fts WHERE docs_fts MATCH ?)`;
+  const matchParams = fuzzy ? [exact, fuzzy] : [exact];
+  const from = `FROM hits h JOIN docs d ON d.rid = h.rid WHERE ${f.sql}`;
+  const statements = [
+    db
+      .prepare(
+        `${hitsCte} SELECT d.video_id, d.title, d.description, h.tier, h.rank, d.popularity ${from}
+         ORDER BY h.tier, h.rank, d.popularity DESC, d.rid LIMIT ? OFFSET ?`,
+      )
+      .bind(...matchParams, ...f.params, o.limit, offset),
+    db.prepare(`${hitsCte} SELECT count(*) AS n ${from}`).bind(...matchParams, ...f.params),
+    ...(o.facets ? facetStatements(db, 'hits h JOIN docs d ON d.rid = h.rid', f, hitsCte, matchParams) : []),
+  ];
+  const [rows, counted, genres, decades] = await db.batch(statements);
+  const hits = ((rows?.results ?? []) as unknown as Row[]).map((r) => ({
+    videoId: r.video_id,
+    title: r.title,
+    score: score(r.tier, r.rank),
+    highlight: highlight(r.title, r.description, parsed, alternatives),
+  }));
+  return result(hits, counted, genres, decades, o.facets);
+}
+
+function empty(): Facets {
+  return { genre: [], decade: [] };
+}
+
+function facetStatements(
+  db: D1Database,
+  source: string,
+  f: { sql: string; params: unknown[] },
+  cte = '',
+  cteParams: unknown[] = [],
+): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        `${cte} SELECT min(g.genre) AS value, count(*) AS n FROM ${source} JOIN doc_genres g ON g.rid = d.rid
+         WHERE ${f.sql} GROUP BY g.genre_key ORDER BY n DESC, value LIMIT ${FACET_LIMIT}`,
+      )
+      .bind(...cteParams, ...f.params),
+    db
+      .prepare(
+        `${cte} SELECT (d.release_year / 10) * 10 AS value, count(*) AS n FROM ${source}
+         WHERE ${f.sql} AND d.release_year IS NOT NULL GROUP BY value ORDER BY value`,
+      )
+      .bind(...cteParams, ...f.params),
+  ];
+}
+
+function result(
+  hits: Hit[],
+  counted: D1Result | undefined,
+  genres: D1Result | undefined,
+  decades: D1Result | undefined,
+  withFacets: boolean,
+): SearchResult {
+  const total = Number((counted?.results?.[0] as { n?: number } | undefined)?.n ?? 0);
+  if (!withFacets) return { hits, total };
+  const list = (r: D1Result | undefined) => (r?.results ?? []) as { value: string | number; n: number }[];
+  return {
+    hits,
+    total,
+    facets: {
+      genre: list(genres).map((g) => ({ value: String(g.value), count: g.n })),
+      decade: list(decades).map((d) => ({ value: Number(d.value), count: d.n })),
+    },
+  };
+}
