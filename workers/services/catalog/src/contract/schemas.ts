@@ -74,8 +74,9 @@ export const SearchHit = z
     score: z.number().openapi({
       example: 1.8342,
       description:
-        'Higher first. With a query: 1 + BM25 mapped onto 0..1 for documents matching every word as typed, ' +
-        'the BM25 part alone for those needing a typo correction. Without a query: the popularity.',
+        'Higher first. With a query: BM25 mapped onto 0..1, plus 2 for documents matching every word whole ' +
+        'as typed, plus 1 for those matching with the last word completed from its prefix, plus 0 for those ' +
+        'needing a typo correction. Without a query: the popularity.',
     }),
     highlight: z.string().openapi({
       example: 'The <mark>Godfather</mark>',

@@ -82,16 +82,26 @@ export async function applyMetadata(db: D1Database, changes: MetadataChange[]): 
   }
   if (!latest.size) return 0;
   const ids = [...latest.keys()];
-  const [existingRes] = await db.batch([
+  const termsByVideo = new Map([...latest].map(([id, c]) => [id, termsOf(c.doc)]));
+  const allTerms = [...new Set([...termsByVideo.values()].flat())];
+  // One round trip reads the rows and which of the documents' terms the vocabulary holds already.
+  const [existingRes, ...knownRes] = await db.batch([
     db
       .prepare(
         `SELECT rid, video_id, status, has_meta, terms, meta_version, status_version FROM docs
          WHERE video_id IN (SELECT value FROM json_each(?))`,
       )
       .bind(JSON.stringify(ids)),
+    ...chunks(allTerms).map((part) =>
+      db
+        .prepare('SELECT term FROM terms WHERE term IN (SELECT value FROM json_each(?))')
+        .bind(JSON.stringify(part)),
+    ),
   ]);
   const existing = new Map<string, ExistingRow>();
   for (const r of (existingRes?.results ?? []) as unknown as ExistingRow[]) existing.set(r.video_id, r);
+  const known = new Set<string>();
+  for (const res of knownRes) for (const r of res.results as { term: string }[]) known.add(r.term);
 
   const statements: D1PreparedStatement[] = [];
   const termDelta = new Map<string, number>();
@@ -118,7 +128,7 @@ export async function applyMetadata(db: D1Database, changes: MetadataChange[]): 
       continue;
     }
     applied++;
-    const newTerms = termsOf(doc);
+    const newTerms = termsByVideo.get(doc.videoId)!;
     const oldTerms: string[] = row?.has_meta ? JSON.parse(row.terms) : [];
     const oldSet = new Set(oldTerms);
     const newSet = new Set(newTerms);
@@ -208,14 +218,6 @@ export async function applyMetadata(db: D1Database, changes: MetadataChange[]): 
 
   // Variants are filed once per term: only for terms the vocabulary has never held.
   const addedList = [...added];
-  const known = new Set<string>();
-  for (const part of chunks(addedList)) {
-    const { results } = await db
-      .prepare('SELECT term FROM terms WHERE term IN (SELECT value FROM json_each(?))')
-      .bind(JSON.stringify(part))
-      .all<{ term: string }>();
-    for (const r of results) known.add(r.term);
-  }
   const variants: [string, string][] = [];
   for (const t of addedList) if (!known.has(t)) for (const v of termVariants(t)) variants.push([v, t]);
   for (const part of chunks(variants))

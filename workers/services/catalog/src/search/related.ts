@@ -83,9 +83,9 @@ export async function related(
       reason: `${who} of “${source.title}” also watched this`,
     });
   }
-  const tagNames = new Map<string, string>(
-    (JSON.parse(source.tags) as string[]).map((t) => [labelKey(t), t] as const),
-  );
+  const sourceTags = JSON.parse(source.tags) as string[];
+  const tagNames = new Map<string, string>(sourceTags.map((t) => [labelKey(t), t] as const));
+  const tagOrder = [...tagNames.keys()];
   for (const r of (shared?.results ?? []) as {
     video_id: string;
     title: string;
@@ -96,7 +96,9 @@ export async function related(
     if (seen.has(r.video_id)) continue;
     seen.add(r.video_id);
     const genres = [...new Set(JSON.parse(r.genres) as string[])];
-    const tags = [...new Set(JSON.parse(r.tags) as string[])].map((t) => tagNames.get(t) ?? t);
+    const tags = [...new Set(JSON.parse(r.tags) as string[])]
+      .sort((a, b) => tagOrder.indexOf(a) - tagOrder.indexOf(b))
+      .map((t) => tagNames.get(t) ?? t);
     const parts: string[] = [];
     if (tags.length) parts.push(`tagged ${list(tags.slice(0, 3))}`);
     if (genres.length) parts.push(`also ${list(genres.slice(0, 3))}`);

@@ -49,10 +49,45 @@ interface Row {
   popularity: number;
 }
 
-/** Maps BM25 (negative, lower is better) onto 0..1, then adds 1 for exact matches: higher first. */
-function score(tier: number, rank: number): number {
+/**
+ * How a tier matched: every word whole as typed, the last one completed from its prefix, or with
+ * typo corrections. Tiers rank in this order, BM25 within a tier.
+ */
+type TierKind = 'exact' | 'prefix' | 'typo';
+const TIER_BASE: Record<TierKind, number> = { exact: 2, prefix: 1, typo: 0 };
+
+interface Tier {
+  kind: TierKind;
+  expression: string;
+}
+
+/** Maps BM25 (negative, lower is better) onto 0..1 and adds the tier's base: higher first. */
+function score(kind: TierKind, rank: number): number {
   const x = Math.max(0, -rank);
-  return Math.round(((tier === 0 ? 1 : 0) + x / (1 + x)) * 10000) / 10000;
+  return Math.round((TIER_BASE[kind] + x / (1 + x)) * 10000) / 10000;
+}
+
+/** The FTS5 expressions of the tiers this query has, best first. */
+function tierExpressions(q: ParsedQuery, alternatives: Map<string, string[]>): Tier[] {
+  const typing = q.words.some((w) => w.prefix);
+  const whole: ParsedQuery = { ...q, words: q.words.map((w) => ({ ...w, prefix: false })) };
+  const tiers: Tier[] = [{ kind: 'exact', expression: matchExpression(whole) }];
+  if (typing) tiers.push({ kind: 'prefix', expression: matchExpression(q) });
+  if (alternatives.size) tiers.push({ kind: 'typo', expression: matchExpression(q, alternatives) });
+  return tiers;
+}
+
+/** `hits(rid, tier, rank)`: each document once, in the best tier that matches it. */
+function tiersCte(tiers: Tier[]): string {
+  const ctes = tiers.map((_, i) => {
+    const better = tiers
+      .slice(0, i)
+      .map((_, j) => ` AND rowid NOT IN (SELECT rid FROM t${j})`)
+      .join('');
+    return `t${i} AS (SELECT rowid AS rid, ${BM25} AS rank FROM docs_fts WHERE docs_fts MATCH ?${better})`;
+  });
+  const union = tiers.map((_, i) => `SELECT rid, ${i} AS tier, rank FROM t${i}`).join(' UNION ALL ');
+  return `WITH ${ctes.join(', ')}, hits AS (${union})`;
 }
 
 /** The filter SQL over `d` (docs), with its parameters. */
@@ -120,15 +155,9 @@ export async function search(db: D1Database, o: SearchOptions): Promise<SearchRe
   }
 
   const alternatives = await findCorrections(db, parsed);
-  const exact = matchExpression(parsed);
-  const fuzzy = alternatives.size ? matchExpression(parsed, alternatives) : undefined;
-  // Exact hits first (tier 0); typo-corrected hits that are not exact hits after (tier 1).
-  const hitsCte = fuzzy
-    ? `WITH exact AS (SELECT rowid AS rid, ${BM25} AS rank FROM docs_fts WHERE docs_fts MATCH ?),
-       hits AS (SELECT rid, 0 AS tier, rank FROM exact
-         UNION ALL SELECT rowid, 1, ${BM25} FROM docs_fts WHERE docs_fts MATCH ? AND rowid NOT IN (SELECT rid FROM exact))`
-    : `WITH hits AS (SELECT rowid AS rid, 0 AS tier, ${BM25} AS rank FROM docs_fts WHERE docs_fts MATCH ?)`;
-  const matchParams = fuzzy ? [exact, fuzzy] : [exact];
+  const tiers = tierExpressions(parsed, alternatives);
+  const hitsCte = tiersCte(tiers);
+  const matchParams = tiers.map((t) => t.expression);
   const from = `FROM hits h JOIN docs d ON d.rid = h.rid WHERE ${f.sql}`;
   const statements = [
     db
@@ -144,7 +173,7 @@ export async function search(db: D1Database, o: SearchOptions): Promise<SearchRe
   const hits = ((rows?.results ?? []) as unknown as Row[]).map((r) => ({
     videoId: r.video_id,
     title: r.title,
-    score: score(r.tier, r.rank),
+    score: score(tiers[r.tier]!.kind, r.rank),
     highlight: highlight(r.title, r.description, parsed, alternatives),
   }));
   return result(hits, counted, genres, decades, o.facets);
