@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-const ALL = ['gateway', 'auth', 'writes', 'billing', 'billing-webhooks', 'transcode-ladder'];
+const ALL = ['gateway', 'auth', 'writes', 'billing', 'billing-webhooks', 'transcode-ladder', 'search'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let failed = 0;
 for (const name of chosen) {

@@ -91,7 +91,8 @@ CREATE TABLE `index_state` (
 	`rebuild_cursor` text,
 	`rebuild_started_at` text,
 	`rebuild_indexed` integer NOT NULL,
-	`rebuild_finished_at` text
+	`rebuild_finished_at` text,
+	`rebuild_lease_until` text
 );
 
 INSERT INTO `index_state` (`id`, `version`, `rebuild_indexed`) VALUES (1, 0, 0);

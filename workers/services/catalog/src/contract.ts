@@ -61,7 +61,7 @@ export const startRebuild = defineRoute({
     description:
       'Reads every video page by page over RPC and indexes it; videos the index holds but the videos ' +
       'service no longer has are removed at the end. Runs in the background (and continues on the ' +
-      'minute cron); a rebuild already running is answered with its status.',
+      'minute cron); asked again while one runs, it works on that one and answers its status.',
     responses: { 202: json(RebuildStatus, 'Started (or already running).'), ...problems },
   }),
 });

@@ -80,6 +80,24 @@ export async function startRebuild(db: D1Database): Promise<RebuildState> {
 export async function continueRebuild(env: Env, source: VideoSource, budgetMs = 20_000): Promise<boolean> {
   const db = env.DB;
   const until = Date.now() + budgetMs;
+  // Two invocations on one rebuild would read the same pages twice: the second one leaves it be.
+  const lease = await db
+    .prepare(
+      `UPDATE index_state SET rebuild_lease_until = ? WHERE id = 1 AND rebuild_id IS NOT NULL
+         AND rebuild_finished_at IS NULL AND (rebuild_lease_until IS NULL OR rebuild_lease_until < ?)`,
+    )
+    .bind(new Date(until + 30_000).toISOString(), new Date().toISOString())
+    .run();
+  if (!lease.meta.changes) return (await rebuildState(db)).running === false;
+  try {
+    return await rebuildPages(env, source, until);
+  } finally {
+    await db.prepare('UPDATE index_state SET rebuild_lease_until = NULL WHERE id = 1').run();
+  }
+}
+
+async function rebuildPages(env: Env, source: VideoSource, until: number): Promise<boolean> {
+  const db = env.DB;
   const pageSize = settings(env).REBUILD_PAGE_SIZE;
   for (;;) {
     const row = await db

@@ -100,4 +100,6 @@ export const indexState = sqliteTable('index_state', {
   rebuildStartedAt: text('rebuild_started_at'),
   rebuildIndexed: integer('rebuild_indexed').notNull(),
   rebuildFinishedAt: text('rebuild_finished_at'),
+  /** One invocation works on a rebuild at a time: it holds the lease until then. */
+  rebuildLeaseUntil: text('rebuild_lease_until'),
 });

@@ -5,7 +5,7 @@ import { continueRebuild, rebuildState, startRebuild as start } from '../rebuild
 
 export const startRebuildHandler = implement(startRebuild, async (_input, _caller, env: Env, ctx) => {
   const state = await start(env.DB);
-  // The first pages now; the minute cron picks up whatever this invocation does not finish.
+  // Works on it now (a running one too); the minute cron picks up whatever this does not finish.
   ctx.waitUntil(continueRebuild(env, env.VIDEOS));
   return { status: 202, body: state };
 });

@@ -11,6 +11,22 @@ import { allowedTypos, corrections, deletions } from './typos.ts';
 
 export const BM25 = 'bm25(docs_fts, 10.0, 4.0, 1.0)';
 
+/**
+ * The part of D1's API a search runs on: D1 itself in the Worker, node:sqlite behind the same shape
+ * in the benchmark's floor (bench/search.ts).
+ */
+export interface SqlStatement {
+  bind(...values: unknown[]): SqlStatement;
+  all<T = Record<string, unknown>>(): Promise<{ results: T[] }>;
+}
+
+export interface SqlDatabase {
+  prepare(query: string): SqlStatement;
+  batch(statements: SqlStatement[]): Promise<{ results: unknown[] }[]>;
+}
+
+type Rows = { results: unknown[] } | undefined;
+
 export interface SearchOptions {
   q: string;
   genres: string[];
@@ -77,19 +93,6 @@ function tierExpressions(q: ParsedQuery, alternatives: Map<string, string[]>): T
   return tiers;
 }
 
-/** `hits(rid, tier, rank)`: each document once, in the best tier that matches it. */
-function tiersCte(tiers: Tier[]): string {
-  const ctes = tiers.map((_, i) => {
-    const better = tiers
-      .slice(0, i)
-      .map((_, j) => ` AND rowid NOT IN (SELECT rid FROM t${j})`)
-      .join('');
-    return `t${i} AS (SELECT rowid AS rid, ${BM25} AS rank FROM docs_fts WHERE docs_fts MATCH ?${better})`;
-  });
-  const union = tiers.map((_, i) => `SELECT rid, ${i} AS tier, rank FROM t${i}`).join(' UNION ALL ');
-  return `WITH ${ctes.join(', ')}, hits AS (${union})`;
-}
-
 /** The filter SQL over `d` (docs), with its parameters. */
 function filters(o: SearchOptions): { sql: string; params: unknown[] } {
   const parts = o.status === 'ready' ? ["d.status = 'ready'"] : ["d.status <> 'deleted'"];
@@ -108,7 +111,7 @@ function filters(o: SearchOptions): { sql: string; params: unknown[] } {
 }
 
 /** Looks up typo corrections for the words that allow them, in one query. */
-async function findCorrections(db: D1Database, q: ParsedQuery): Promise<Map<string, string[]>> {
+async function findCorrections(db: SqlDatabase, q: ParsedQuery): Promise<Map<string, string[]>> {
   const words = q.words.map((w) => w.text).filter((w) => allowedTypos(w) > 0);
   if (!words.length) return new Map();
   const variants = new Set<string>();
@@ -125,7 +128,7 @@ async function findCorrections(db: D1Database, q: ParsedQuery): Promise<Map<stri
 
 const FACET_LIMIT = 50;
 
-export async function search(db: D1Database, o: SearchOptions): Promise<SearchResult> {
+export async function search(db: SqlDatabase, o: SearchOptions): Promise<SearchResult> {
   const parsed = parseQuery(o.q);
   const f = filters(o);
   const offset = (o.page - 1) * o.limit;
@@ -156,18 +159,29 @@ export async function search(db: D1Database, o: SearchOptions): Promise<SearchRe
 
   const alternatives = await findCorrections(db, parsed);
   const tiers = tierExpressions(parsed, alternatives);
-  const hitsCte = tiersCte(tiers);
-  const matchParams = tiers.map((t) => t.expression);
-  const from = `FROM hits h JOIN docs d ON d.rid = h.rid WHERE ${f.sql}`;
+  const widest = tiers.at(-1)!.expression;
+  // The tiers nest (exact ⊂ prefix ⊂ typo), so the widest one is the result set: ranked once, each
+  // hit's tier told by membership of the narrower ones; counted and faceted without ranking.
+  const tierOf = tiers
+    .slice(0, -1)
+    .map((_, i) => `WHEN h.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?) THEN ${i}`)
+    .join(' ');
+  const tierSql = tiers.length > 1 ? `CASE ${tierOf} ELSE ${tiers.length - 1} END` : '0';
+  const narrower = tiers.slice(0, -1).map((t) => t.expression);
+  const hitsCte = 'WITH hits AS (SELECT rowid AS rid FROM docs_fts WHERE docs_fts MATCH ?)';
+  const from = `FROM hits h CROSS JOIN docs d ON d.rid = h.rid WHERE ${f.sql}`;
   const statements = [
     db
       .prepare(
-        `${hitsCte} SELECT d.video_id, d.title, d.description, h.tier, h.rank, d.popularity ${from}
-         ORDER BY h.tier, h.rank, d.popularity DESC, d.rid LIMIT ? OFFSET ?`,
+        `WITH hits AS (SELECT rowid AS rid, ${BM25} AS rank FROM docs_fts WHERE docs_fts MATCH ?)
+         SELECT d.video_id, d.title, d.description, ${tierSql} AS tier, h.rank, d.popularity ${from}
+         ORDER BY tier, h.rank, d.popularity DESC, d.rid LIMIT ? OFFSET ?`,
       )
-      .bind(...matchParams, ...f.params, o.limit, offset),
-    db.prepare(`${hitsCte} SELECT count(*) AS n ${from}`).bind(...matchParams, ...f.params),
-    ...(o.facets ? facetStatements(db, 'hits h JOIN docs d ON d.rid = h.rid', f, hitsCte, matchParams) : []),
+      .bind(widest, ...narrower, ...f.params, o.limit, offset),
+    db.prepare(`${hitsCte} SELECT count(*) AS n ${from}`).bind(widest, ...f.params),
+    ...(o.facets
+      ? facetStatements(db, 'hits h CROSS JOIN docs d ON d.rid = h.rid', f, hitsCte, [widest])
+      : []),
   ];
   const [rows, counted, genres, decades] = await db.batch(statements);
   const hits = ((rows?.results ?? []) as unknown as Row[]).map((r) => ({
@@ -184,12 +198,12 @@ function empty(): Facets {
 }
 
 function facetStatements(
-  db: D1Database,
+  db: SqlDatabase,
   source: string,
   f: { sql: string; params: unknown[] },
   cte = '',
   cteParams: unknown[] = [],
-): D1PreparedStatement[] {
+): SqlStatement[] {
   return [
     db
       .prepare(
@@ -206,16 +220,10 @@ function facetStatements(
   ];
 }
 
-function result(
-  hits: Hit[],
-  counted: D1Result | undefined,
-  genres: D1Result | undefined,
-  decades: D1Result | undefined,
-  withFacets: boolean,
-): SearchResult {
+function result(hits: Hit[], counted: Rows, genres: Rows, decades: Rows, withFacets: boolean): SearchResult {
   const total = Number((counted?.results?.[0] as { n?: number } | undefined)?.n ?? 0);
   if (!withFacets) return { hits, total };
-  const list = (r: D1Result | undefined) => (r?.results ?? []) as { value: string | number; n: number }[];
+  const list = (r: Rows) => (r?.results ?? []) as { value: string | number; n: number }[];
   return {
     hits,
     total,
