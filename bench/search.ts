@@ -229,7 +229,14 @@ async function gatewayLatency(base: string, mix: URLSearchParams[]) {
       if (r.status !== 200) throw new Error(`search ${p} answered ${r.status}: ${JSON.stringify(r.json)}`);
     }
   }
-  return { cold: percentiles(cold), warm: percentiles(warm) };
+  // The platform's own cost per request, for scale: a route the gateway answers without a service.
+  const bare: number[] = [];
+  for (let i = 0; i < mix.length; i++) {
+    const t = performance.now();
+    await call('GET', `${base}/healthz`);
+    bare.push(performance.now() - t);
+  }
+  return { cold: percentiles(cold), warm: percentiles(warm), bare: percentiles(bare) };
 }
 
 /** The catalog's own search code on node:sqlite, through a D1-shaped wrapper: the floor. */
@@ -350,6 +357,7 @@ for (const size of [films.length, TOTAL]) {
       `| rebuild from the videos service at ${count.toLocaleString('en')} docs (catalogPage RPC, pages of 200) | **${fmt(built.docs / built.seconds)} docs/s** (${fmt(built.seconds)} s; index DB ${fmt(dbMb)} MB) |`,
       `| search through the gateway at ${count.toLocaleString('en')} docs, ${mix.length} distinct queries, cache misses | p50 **${fmt(gw.cold.p50)} ms** · p99 **${fmt(gw.cold.p99)} ms** |`,
       `| same queries again, edge-cache hits | p50 ${fmt(gw.warm.p50)} ms · p99 ${fmt(gw.warm.p99)} ms |`,
+      `| for scale: GET /healthz through the same local proxy and gateway (no service) | p50 ${fmt(gw.bare.p50)} ms · p99 ${fmt(gw.bare.p99)} ms |`,
       `| floor: the same search code and SQL on node:sqlite FTS5 alone, in process | p50 ${fmt(floor.p50)} ms · p99 ${fmt(floor.p99)} ms (gateway p99 = ${fmt(gw.cold.p99 / floor.p99)}× floor) |`,
     );
   } finally {
