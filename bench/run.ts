@@ -17,6 +17,7 @@ const ALL = [
   'profile',
   'recs',
   'analytics',
+  'search',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let failed = 0;

@@ -4,11 +4,15 @@
  * stored a master; queues deliver videos-events (and, in production, R2 notifications) to `queue()`;
  * the cron trigger reaps lost leases (the kit's upkeep sweeps the outbox).
  */
+import { asc, gt } from 'drizzle-orm';
+import type { EventData } from '../../../../queues/events.ts';
 import { log } from '../../../lib/log.ts';
 import { defineService, UPKEEP_CRON } from '../../../lib/service.ts';
 import type { Env } from './config.ts';
 import { videoEvents } from './consumer.ts';
 import { contract } from './contract.ts';
+import { database } from './db/client.ts';
+import { videos } from './db/schema.ts';
 import { reapExpiredLeases } from './jobs.ts';
 import {
   claimMasterUpload,
@@ -56,8 +60,15 @@ import { retryTranscodeHandler } from './routes/transcode.ts';
 import { updateVideoHandler } from './routes/update-video.ts';
 import { requestUploadHandler } from './routes/upload.ts';
 import { videoJobsHandler } from './routes/video-jobs.ts';
+import { metadataEvent } from './videos.ts';
 
 export type { Env } from './config.ts';
+
+/** A page of catalogPage(): the metadata VideoCreated carries, with the time of the last change. */
+export interface CatalogPage {
+  items: (EventData<'VideoCreated'> & { updatedAt: string })[];
+  next: string | null;
+}
 export type { PlaybackInfo, PlaybackRendition } from './playback-info.ts';
 
 export default class VideosService extends defineService<Env>()({
@@ -126,6 +137,24 @@ export default class VideosService extends defineService<Env>()({
   /** RPC from the gateway's storage endpoint: a master it signed for has been stored. */
   async masterStored(input: MasterStoredInput, traceparent?: string): Promise<MasterStoredResult> {
     return masterStored(this.env, input, (p) => this.ctx.waitUntil(p), traceparent);
+  }
+
+  /**
+   * RPC from catalog, to rebuild its index: a page of videos' searchable metadata in id order, after
+   * `cursor` (an id; null from the start), and the cursor of the next page (null after the last).
+   */
+  async catalogPage(cursor: string | null, limit: number): Promise<CatalogPage> {
+    const size = Math.min(Math.max(1, Math.floor(limit) || 1), 500);
+    const rows = await database(this.env.DB)
+      .select()
+      .from(videos)
+      .where(cursor ? gt(videos.id, cursor) : undefined)
+      .orderBy(asc(videos.id))
+      .limit(size);
+    return {
+      items: rows.map((row) => ({ ...metadataEvent(row), updatedAt: row.updatedAt.toISOString() })),
+      next: rows.length === size ? rows.at(-1)!.id : null,
+    };
   }
 
   /** RPC from playback: the video's status and outputs (null: no such video). */
