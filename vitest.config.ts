@@ -5,6 +5,9 @@ export default defineConfig({
   test: {
     // Info-level JSON lines (access logs, events) drown the report; warnings and errors still show.
     onConsoleLog: (line) => !line.startsWith('{"level":"info"'),
+    // Most test time is spent waiting (workerd, ffmpeg, the end-to-end platform), so run more files
+    // at once than vitest's default of cores − 1 (which is one file at a time on two cores).
+    maxWorkers: 3,
     projects: [
       'workers/gateway/vitest.config.ts',
       'queues/vitest.config.ts',

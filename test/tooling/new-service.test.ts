@@ -49,9 +49,18 @@ describe('npm run new-service', () => {
       new RegExp(`"service":\\s*"${NAME}-production"`),
     );
 
-    const types = run('bash', ['scripts/typecheck.sh']);
+    // What the generator wrote or edited: the new Worker, the gateway (route table, bindings), the
+    // Env types of every Worker (checked for staleness first), and the shared kit it registered in.
+    const types = run('bash', ['scripts/typecheck.sh', 'workers/gateway', `workers/services/${NAME}`]);
     expect(types.status, types.out).toBe(0);
-    const lint = run('biome', ['check', '.']);
+    const lint = run('biome', [
+      'check',
+      `workers/services/${NAME}`,
+      `migrations/${NAME}`,
+      'workers/gateway/src/routes/table.ts',
+      'workers/lib/api.ts',
+      'wrangler.jsonc',
+    ]);
     expect(lint.status, lint.out).toBe(0);
 
     // Its own tests, the wiring checks, and the gateway starting with the new binding.
