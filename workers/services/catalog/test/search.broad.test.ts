@@ -13,14 +13,15 @@ import { search } from './support/service.ts';
 const TOTAL = 1150;
 const TITLED = 40;
 const id = (i: number) => `vid_broad${String(i).padStart(4, '0')}`;
+const titled = (i: number) => i % 10 === 0 && i < TITLED * 10;
 
 beforeAll(async () => {
   const docs = Array.from({ length: TOTAL }, (_, i) => ({
     videoId: id(i),
     // Every tenth video holds "common" in a title; the rest only in the description.
-    title: i % 10 === 0 && i < TITLED * 10 ? `Common ground ${i}` : `Plain story ${i}`,
+    title: titled(i) ? `Common ground ${i}` : `Plain story ${i}`,
     description: `A common tale, number ${i}.`,
-    tags: [],
+    tags: titled(i) ? ['gold'] : [],
     genres: [i % 2 ? 'Drama' : 'Comedy'],
     releaseYear: 1950 + (i % 70),
     status: 'ready',
@@ -68,6 +69,14 @@ describe('broad queries', () => {
     const wide = await search({ q: 'common ', limit: 50 });
     expect(wide.body.slice(0, TITLED).every((h) => h.title.startsWith('Common ground'))).toBe(true);
     expect(wide.body.slice(TITLED).every((h) => h.title.startsWith('Plain story'))).toBe(true);
+  });
+
+  it('an exclusion holds over every column, broad or not', async () => {
+    // A page the 40 title matches would fill.
+    const r = await search({ q: 'common -gold', limit: 20 });
+    expect(TOTAL - TITLED).toBeGreaterThan(MAX_HITS);
+    expect(r.total).toBe(MAX_HITS);
+    expect(r.body.some((h) => h.title.startsWith('Common ground'))).toBe(false);
   });
 
   it('facets count the same (at most MAX_HITS) matches', async () => {

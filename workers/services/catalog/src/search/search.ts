@@ -190,7 +190,8 @@ export async function search(db: SqlDatabase, o: SearchOptions): Promise<SearchR
     // and only their rows read. A query matching more than MAX_HITS documents (a common word, a
     // short prefix) ranks the documents whose title matches it when they fill the page: BM25 weighs
     // the title highest, and scoring every match of a common word is what makes it slow.
-    const title = `{title} : (${widest})`;
+    // An exclusion holds over every column, so a query with one keeps to the full expression.
+    const title = parsed.excluded.length ? widest : `{title} : (${widest})`;
     ranked = `SELECT rowid AS rid, ${BM25} AS rank, ${tierSql} AS tier FROM docs_fts WHERE docs_fts MATCH
       (CASE WHEN (SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?) > ${MAX_HITS}
              AND (SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?) >= ? THEN ? ELSE ? END)
