@@ -3,6 +3,12 @@
  * matching every word exactly come first, those needing a typo correction after (the score's
  * integer part says which); an empty query lists by popularity. Filters narrow by genre, release
  * year and status; facets count genres and decades over the same results.
+ *
+ * Broad queries stay cheap (see README "Catalog & search"): like Meilisearch's `maxTotalHits`, at
+ * most the best MAX_HITS results are reachable, X-Total-Count counts up to MAX_HITS (exact below,
+ * MAX_HITS above) and facets count those same matches. A query without genre or year filters ranks
+ * its best MAX_HITS inside FTS5 before reading any document row, and one matching more than
+ * MAX_HITS documents ranks only the documents whose title matches it, when they fill the page.
  */
 import { fold, labelKey } from './fold.ts';
 import { highlight } from './highlight.ts';
@@ -93,14 +99,19 @@ function tierExpressions(q: ParsedQuery, alternatives: Map<string, string[]>): T
   return tiers;
 }
 
-/** The filter SQL over `d` (docs), with its parameters. */
-function filters(o: SearchOptions): { sql: string; params: unknown[] } {
+/** The filter SQL over `d` (docs), with its parameters; `matching` when it narrows a text match. */
+function filters(o: SearchOptions, matching: boolean): { sql: string; params: unknown[] } {
   const parts = o.status === 'ready' ? ["d.status = 'ready'"] : ["d.status <> 'deleted'"];
   parts.push('d.has_meta = 1');
   const params: unknown[] = [];
   const genreKeys = [...new Set(o.genres.map(labelKey).filter(Boolean))];
   if (genreKeys.length) {
-    parts.push('d.rid IN (SELECT rid FROM doc_genres WHERE genre_key IN (SELECT value FROM json_each(?)))');
+    parts.push(
+      matching
+        ? // Beside a text match, a lookup per matching row: reading every video of a big genre costs more.
+          'EXISTS (SELECT 1 FROM doc_genres g WHERE g.genre_key IN (SELECT value FROM json_each(?)) AND g.rid = d.rid)'
+        : 'd.rid IN (SELECT rid FROM doc_genres WHERE genre_key IN (SELECT value FROM json_each(?)))',
+    );
     params.push(JSON.stringify(genreKeys));
   }
   if (o.years) {
@@ -128,9 +139,12 @@ async function findCorrections(db: SqlDatabase, q: ParsedQuery): Promise<Map<str
 
 const FACET_LIMIT = 50;
 
+/** Results reachable, counted and faceted per query (Meilisearch's `maxTotalHits` default). */
+export const MAX_HITS = 1000;
+
 export async function search(db: SqlDatabase, o: SearchOptions): Promise<SearchResult> {
   const parsed = parseQuery(o.q);
-  const f = filters(o);
+  const f = filters(o, !isEmpty(parsed));
   const offset = (o.page - 1) * o.limit;
   if (isEmpty(parsed)) {
     // Nothing searchable typed (e.g. only punctuation or emoji) is no match, not "everything".
@@ -143,9 +157,9 @@ export async function search(db: SqlDatabase, o: SearchOptions): Promise<SearchR
           `SELECT d.video_id, d.title, d.description, 0 AS tier, 0 AS rank, d.popularity ${from}
            ORDER BY d.popularity DESC, d.rid DESC LIMIT ? OFFSET ?`,
         )
-        .bind(...f.params, o.limit, offset),
-      db.prepare(`SELECT count(*) AS n ${from}`).bind(...f.params),
-      ...(o.facets ? facetStatements(db, 'docs d', f) : []),
+        .bind(...f.params, pageLimit(o), offset),
+      db.prepare(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ${MAX_HITS})`).bind(...f.params),
+      ...(o.facets ? facetStatements(db, `(SELECT d.* ${from} LIMIT ${MAX_HITS}) d`, f.params) : []),
     ];
     const [rows, counted, genres, decades] = await db.batch(statements);
     const hits = ((rows?.results ?? []) as unknown as Row[]).map((r) => ({
@@ -164,23 +178,44 @@ export async function search(db: SqlDatabase, o: SearchOptions): Promise<SearchR
   // hit's tier told by membership of the narrower ones; counted and faceted without ranking.
   const tierOf = tiers
     .slice(0, -1)
-    .map((_, i) => `WHEN h.rid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?) THEN ${i}`)
+    .map((_, i) => `WHEN rowid IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?) THEN ${i}`)
     .join(' ');
   const tierSql = tiers.length > 1 ? `CASE ${tierOf} ELSE ${tiers.length - 1} END` : '0';
   const narrower = tiers.slice(0, -1).map((t) => t.expression);
+  const onlyText = !o.genres.length && !o.years;
+  let ranked: string;
+  let rankedParams: unknown[];
+  if (onlyText) {
+    // No filter but visibility, which few matches fail: the best MAX_HITS are ranked inside FTS5
+    // and only their rows read. A query matching more than MAX_HITS documents (a common word, a
+    // short prefix) ranks the documents whose title matches it when they fill the page: BM25 weighs
+    // the title highest, and scoring every match of a common word is what makes it slow.
+    // An exclusion holds over every column, so a query with one keeps to the full expression.
+    const title = parsed.excluded.length ? widest : `{title} : (${widest})`;
+    ranked = `SELECT rowid AS rid, ${BM25} AS rank, ${tierSql} AS tier FROM docs_fts WHERE docs_fts MATCH
+      (CASE WHEN (SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?) > ${MAX_HITS}
+             AND (SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?) >= ? THEN ? ELSE ? END)
+      ORDER BY tier, rank LIMIT ${MAX_HITS}`;
+    rankedParams = [...narrower, widest, title, offset + o.limit, title, widest];
+  } else {
+    ranked = `SELECT rowid AS rid, ${BM25} AS rank, ${tierSql} AS tier FROM docs_fts WHERE docs_fts MATCH ?`;
+    rankedParams = [...narrower, widest];
+  }
   const hitsCte = 'WITH hits AS (SELECT rowid AS rid FROM docs_fts WHERE docs_fts MATCH ?)';
   const from = `FROM hits h CROSS JOIN docs d ON d.rid = h.rid WHERE ${f.sql}`;
   const statements = [
     db
       .prepare(
-        `WITH hits AS (SELECT rowid AS rid, ${BM25} AS rank FROM docs_fts WHERE docs_fts MATCH ?)
-         SELECT d.video_id, d.title, d.description, ${tierSql} AS tier, h.rank, d.popularity ${from}
-         ORDER BY tier, h.rank, d.popularity DESC, d.rid LIMIT ? OFFSET ?`,
+        `WITH hits AS (${ranked})
+         SELECT d.video_id, d.title, d.description, h.tier, h.rank, d.popularity ${from}
+         ORDER BY h.tier, h.rank, d.popularity DESC, d.rid LIMIT ? OFFSET ?`,
       )
-      .bind(widest, ...narrower, ...f.params, o.limit, offset),
-    db.prepare(`${hitsCte} SELECT count(*) AS n ${from}`).bind(widest, ...f.params),
+      .bind(...rankedParams, ...f.params, pageLimit(o), offset),
+    db
+      .prepare(`${hitsCte} SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ${MAX_HITS})`)
+      .bind(widest, ...f.params),
     ...(o.facets
-      ? facetStatements(db, 'hits h CROSS JOIN docs d ON d.rid = h.rid', f, hitsCte, [widest])
+      ? facetStatements(db, `(SELECT d.* ${from} LIMIT ${MAX_HITS}) d`, [widest, ...f.params], hitsCte)
       : []),
   ];
   const [rows, counted, genres, decades] = await db.batch(statements);
@@ -197,27 +232,27 @@ function empty(): Facets {
   return { genre: [], decade: [] };
 }
 
-function facetStatements(
-  db: SqlDatabase,
-  source: string,
-  f: { sql: string; params: unknown[] },
-  cte = '',
-  cteParams: unknown[] = [],
-): SqlStatement[] {
+/** Genre and decade counts over `source` (a subquery yielding the matching `docs` rows as `d`). */
+function facetStatements(db: SqlDatabase, source: string, params: unknown[], cte = ''): SqlStatement[] {
   return [
     db
       .prepare(
         `${cte} SELECT min(g.genre) AS value, count(*) AS n FROM ${source} JOIN doc_genres g ON g.rid = d.rid
-         WHERE ${f.sql} GROUP BY g.genre_key ORDER BY n DESC, value LIMIT ${FACET_LIMIT}`,
+         GROUP BY g.genre_key ORDER BY n DESC, value LIMIT ${FACET_LIMIT}`,
       )
-      .bind(...cteParams, ...f.params),
+      .bind(...params),
     db
       .prepare(
         `${cte} SELECT (d.release_year / 10) * 10 AS value, count(*) AS n FROM ${source}
-         WHERE ${f.sql} AND d.release_year IS NOT NULL GROUP BY value ORDER BY value`,
+         WHERE d.release_year IS NOT NULL GROUP BY value ORDER BY value`,
       )
-      .bind(...cteParams, ...f.params),
+      .bind(...params),
   ];
+}
+
+/** The page's row limit: nothing past the MAX_HITS reachable results. */
+function pageLimit(o: SearchOptions): number {
+  return Math.max(0, Math.min(o.limit, MAX_HITS - (o.page - 1) * o.limit));
 }
 
 function result(hits: Hit[], counted: Rows, genres: Rows, decades: Rows, withFacets: boolean): SearchResult {

@@ -15,6 +15,9 @@ export function film(title: string): VideoMetadata {
   return f;
 }
 
+const BATCH = 100;
+const LANES = 6;
+
 let loaded: Promise<void> | undefined;
 
 /** Loads the films once per test file (each file has its own storage). */
@@ -29,8 +32,19 @@ export function loadFilms(): Promise<void> {
         renditions: [],
       }),
     );
-    for (const list of [created, ready])
-      for (let i = 0; i < list.length; i += 100) await deliver(list.slice(i, i + 100));
+    // Several queue batches in flight at once, as a queue with concurrent consumers delivers them:
+    // each message still goes through the consumer's own handler, one D1 round trip after another,
+    // and the wait for one batch's round trips is another batch's turn. Every film is created
+    // before any is transcoded.
+    for (const list of [created, ready]) {
+      const batches: unknown[][] = [];
+      for (let i = 0; i < list.length; i += BATCH) batches.push(list.slice(i, i + BATCH));
+      let next = 0;
+      const lane = async () => {
+        while (next < batches.length) await deliver(batches[next++]!);
+      };
+      await Promise.all(Array.from({ length: LANES }, lane));
+    }
   })();
   return loaded;
 }
