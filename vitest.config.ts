@@ -5,9 +5,10 @@ export default defineConfig({
   test: {
     // Info-level JSON lines (access logs, events) drown the report; warnings and errors still show.
     onConsoleLog: (line) => !line.startsWith('{"level":"info"'),
-    // Most test time is spent waiting (workerd, ffmpeg, the end-to-end platform), so run more files
-    // at once than vitest's default of cores − 1 (which is one file at a time on two cores).
-    maxWorkers: 3,
+    // Most test time is spent waiting (workerd, ffmpeg, the end-to-end platform), so run two files
+    // at once rather than vitest's default of cores − 1 (one at a time on two cores). `npm test`
+    // also runs three groups of projects side by side (scripts/test.ts).
+    maxWorkers: 2,
     projects: [
       'workers/gateway/vitest.config.ts',
       'queues/vitest.config.ts',
