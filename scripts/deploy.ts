@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, readConfig, workerConfigs } from './platform.ts';
+import { deployOrder, ROOT, readConfig, workerConfigs } from './platform.ts';
 
 const env = process.argv[2] ?? 'staging';
 if (!['staging', 'production'].includes(env)) {
@@ -21,7 +21,8 @@ function run(args: string[]) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const [gateway, ...services] = workerConfigs();
+const [gateway, ...unordered] = workerConfigs();
+const services = deployOrder(unordered);
 for (const cfg of services) {
   const config = readConfig(cfg) as { env?: Record<string, { d1_databases?: { database_name: string }[] }> };
   for (const db of config.env?.[env]?.d1_databases ?? []) {

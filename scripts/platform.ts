@@ -44,6 +44,34 @@ export function workerConfigs(): string[] {
   return [path.join(ROOT, 'wrangler.jsonc'), ...found];
 }
 
+/**
+ * The service configs in deployment order: a Worker after the Workers it binds (a service binding
+ * must name a deployed Worker). Bindings that form a cycle (videos ⇄ playback) cannot all be
+ * honoured; the rest of the order still is, and alphabetical order breaks the tie.
+ */
+export function deployOrder(configs: string[]): string[] {
+  const byName = new Map(configs.map((c) => [readConfig(c).name, c]));
+  const needs = new Map(
+    configs.map((c) => {
+      const cfg = readConfig(c) as { services?: { service: string }[] };
+      return [c, (cfg.services ?? []).map((b) => byName.get(b.service)).filter((d): d is string => !!d)];
+    }),
+  );
+  const order: string[] = [];
+  const placed = new Set<string>();
+  const visiting = new Set<string>();
+  const visit = (c: string) => {
+    if (placed.has(c) || visiting.has(c)) return;
+    visiting.add(c);
+    for (const d of needs.get(c) ?? []) visit(d);
+    visiting.delete(c);
+    placed.add(c);
+    order.push(c);
+  };
+  for (const c of [...configs].sort()) visit(c);
+  return order;
+}
+
 /** Reads a wrangler.jsonc (comments are whole-line `//` comments in this repository). */
 export function readConfig(file: string): { name: string; d1_databases?: { database_name: string }[] } {
   const text = readFileSync(file, 'utf8')

@@ -16,7 +16,12 @@ describe('npm run deploy', () => {
     expect(r.status, r.stderr).toBe(0);
     const order = [...r.stdout.matchAll(/\$ wrangler deploy -c (\S+)/g)].map((m) => m[1]);
     expect(order.at(-1)).toBe(path.join(ROOT, 'wrangler.jsonc'));
-    expect(order.sort()).toEqual(workerConfigs().sort());
+    // A Worker goes after the Workers it binds (catalog binds videos, profile binds auth).
+    const at = (service: string) => order.findIndex((c) => c?.includes(`/services/${service}/`));
+    expect(at('videos')).toBeLessThan(at('catalog'));
+    expect(at('auth')).toBeLessThan(at('profile'));
+    expect(at('billing')).toBeLessThan(at('playback'));
+    expect([...order].sort()).toEqual(workerConfigs().sort());
     for (const cfg of workerConfigs()) {
       const name = cfg === path.join(ROOT, 'wrangler.jsonc') ? 'gateway' : path.basename(path.dirname(cfg));
       expect(existsSync(path.join(dist, name, 'index.js')), name).toBe(true);
