@@ -1,5 +1,6 @@
 /** Request and response schemas of the profile API: one source for validation, types and /openapi.json. */
 import { z } from '@hono/zod-openapi';
+import { idempotencyHeaders } from '../../../../lib/idempotency-header.ts';
 import { jsonBody } from '../../../../lib/openapi.ts';
 import { plainText } from '../../../../lib/text.ts';
 
@@ -26,20 +27,7 @@ export const VideoIdParam = z.object({
 });
 
 /** History and rating writes take an Idempotency-Key: a retry answers the first answer again. */
-export const IdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(255)
-    .optional()
-    .openapi({
-      param: { name: 'idempotency-key', in: 'header' },
-      description:
-        'Makes the write safe to retry: a repeat with the same key (within 24 h) answers the first ' +
-        'answer and changes nothing; the same key with a different request is 422.',
-      example: '5f0c7a3e-2b1d-4c8e-9f6a-1d2e3f4a5b6c',
-    }),
-});
+export const IdempotencyHeaders = idempotencyHeaders();
 
 const Preferences = z
   .record(z.string(), z.unknown())
