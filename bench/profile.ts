@@ -11,9 +11,17 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { DEFAULT_POLICIES } from '../workers/gateway/src/ratelimit/policies.ts';
 import { appendResults } from './lib/results.ts';
-import { bundleFile, bundleWithWrangler, OUT, ROOT, startWorkerd } from './lib/workerd.ts';
+import {
+  bundleFile,
+  bundleWithWrangler,
+  capnpText,
+  gatewayWorker,
+  OUT,
+  ROOT,
+  startWorkerd,
+  unreachableRateLimits,
+} from './lib/workerd.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100);
@@ -57,15 +65,8 @@ async function tokenOf(user: number): Promise<string> {
 }
 const userId = (i: number) => `usr_b${String(i).padStart(5, '0')}`;
 
-// The production policy (mode, dimensions, windows) with limits the hot users of the load cannot reach.
-const rateLimits = JSON.stringify({
-  profile: {
-    ...DEFAULT_POLICIES.profile,
-    limits: DEFAULT_POLICIES.profile.limits.map((l) => ({ ...l, limit: 1e9 })),
-  },
-});
-const text = (name: string, value: string) =>
-  `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`;
+const rateLimits = unreachableRateLimits(['profile']);
+const text = capnpText;
 const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -81,23 +82,7 @@ const config :Workerd.Config = (
     (name = "setup", address = "127.0.0.1:${PORT + 1}", http = (), service = "profile"),
   ],
 );
-const gateway :Workerd.Worker = (
-  modules = [(name = "index.js", esModule = embed "gateway/index.js")],
-  compatibilityDate = "2026-11-01",
-  bindings = [
-    (name = "AUTH", service = "auth"),
-    (name = "PROFILE", service = "profile"),
-    (name = "CACHE", kvNamespace = "kv"),
-    (name = "RATE_LIMITER", durableObjectNamespace = "RateLimiter"),
-    ${text('ENVIRONMENT', 'development')},
-    ${text('JWT_ISSUER', 'edge-video-auth')},
-    ${text('JWT_AUDIENCE', 'edge-video-api')},
-    ${text('RATE_LIMITS', rateLimits)},
-    ${text('STORAGE_SIGNING_KEY', 'bench-signing-key')},
-  ],
-  durableObjectNamespaces = [(className = "RateLimiter", uniqueKey = "bench-profile-rate-limiter", enableSql = true)],
-  durableObjectStorage = (inMemory = void),
-);
+${gatewayWorker({ services: { AUTH: 'auth', PROFILE: 'profile' }, rateLimits, uniqueKey: 'bench-profile-rate-limiter' })}
 const profile :Workerd.Worker = (
   modules = [(name = "profile.js", esModule = embed "profile.js")],
   compatibilityDate = "2026-11-01",

@@ -15,13 +15,21 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { DEFAULT_POLICIES } from '../workers/gateway/src/ratelimit/policies.ts';
 import { type Interaction, ratingWeight } from '../workers/services/recs/src/trainer/dataset.ts';
 import { evaluate, metricsTable } from '../workers/services/recs/src/trainer/evaluate.ts';
 import { generate, type Movie } from '../workers/services/recs/src/trainer/generate.ts';
 import { MODEL_TYPES } from '../workers/services/recs/src/trainer/model.ts';
 import { appendResults } from './lib/results.ts';
-import { bundleFile, bundleWithWrangler, OUT, ROOT, startWorkerd } from './lib/workerd.ts';
+import {
+  bundleFile,
+  bundleWithWrangler,
+  capnpText,
+  gatewayWorker,
+  OUT,
+  ROOT,
+  startWorkerd,
+  unreachableRateLimits,
+} from './lib/workerd.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 5_000);
 const COLD = Number(process.env.BENCH_COLD ?? 1_000);
@@ -82,17 +90,8 @@ async function tokenOf(userId: string): Promise<string> {
   return token;
 }
 
-// The production policies (mode, dimensions, windows) with limits the hot users cannot reach.
-const rateLimits = JSON.stringify(
-  Object.fromEntries(
-    Object.entries(DEFAULT_POLICIES).map(([name, p]) => [
-      name,
-      { ...p, limits: p.limits.map((l) => ({ ...l, limit: 1e9 })) },
-    ]),
-  ),
-);
-const text = (name: string, value: string) =>
-  `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`;
+const rateLimits = unreachableRateLimits();
+const text = capnpText;
 const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -108,23 +107,7 @@ const config :Workerd.Config = (
     (name = "setup", address = "127.0.0.1:${PORT + 1}", http = (), service = "recs"),
   ],
 );
-const gateway :Workerd.Worker = (
-  modules = [(name = "index.js", esModule = embed "gateway/index.js")],
-  compatibilityDate = "2026-11-01",
-  bindings = [
-    (name = "AUTH", service = "auth"),
-    (name = "RECS", service = "recs"),
-    (name = "CACHE", kvNamespace = "kv"),
-    (name = "RATE_LIMITER", durableObjectNamespace = "RateLimiter"),
-    ${text('ENVIRONMENT', 'development')},
-    ${text('JWT_ISSUER', 'edge-video-auth')},
-    ${text('JWT_AUDIENCE', 'edge-video-api')},
-    ${text('RATE_LIMITS', rateLimits)},
-    ${text('STORAGE_SIGNING_KEY', 'bench-signing-key')},
-  ],
-  durableObjectNamespaces = [(className = "RateLimiter", uniqueKey = "bench-recs-rate-limiter", enableSql = true)],
-  durableObjectStorage = (inMemory = void),
-);
+${gatewayWorker({ services: { AUTH: 'auth', RECS: 'recs' }, rateLimits, uniqueKey: 'bench-recs-rate-limiter' })}
 const recs :Workerd.Worker = (
   modules = [(name = "recs.js", esModule = embed "recs.js")],
   compatibilityDate = "2026-11-01",

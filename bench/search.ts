@@ -22,7 +22,6 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { DEFAULT_POLICIES } from '../workers/gateway/src/ratelimit/policies.ts';
 import {
   search as runSearch,
   type SearchOptions,
@@ -30,7 +29,16 @@ import {
   type SqlStatement,
 } from '../workers/services/catalog/src/search/search.ts';
 import { appendResults } from './lib/results.ts';
-import { bundleFile, bundleWithWrangler, OUT, ROOT, startWorkerd } from './lib/workerd.ts';
+import {
+  bundleFile,
+  bundleWithWrangler,
+  capnpText,
+  gatewayWorker,
+  OUT,
+  ROOT,
+  startWorkerd,
+  unreachableRateLimits,
+} from './lib/workerd.ts';
 import {
   type MovieRecord,
   moviesToVideos,
@@ -61,17 +69,8 @@ await bundleFile(path.join(ROOT, 'bench/workers/recs-cache.ts'), path.join(dir, 
 await bundleFile(path.join(ROOT, 'bench/workers/service.ts'), path.join(dir, 'auth.js'));
 await bundleFile(path.join(ROOT, 'bench/workers/kv.ts'), path.join(dir, 'kv.js'));
 
-// The production policies (mode, dimensions, windows) with limits one client cannot reach.
-const rateLimits = JSON.stringify(
-  Object.fromEntries(
-    Object.entries(DEFAULT_POLICIES).map(([name, p]) => [
-      name,
-      { ...p, limits: p.limits.map((l) => ({ ...l, limit: 1e9 })) },
-    ]),
-  ),
-);
-const text = (name: string, value: string) =>
-  `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`;
+const rateLimits = unreachableRateLimits();
+const text = capnpText;
 const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -87,23 +86,7 @@ const config :Workerd.Config = (
     (name = "setup", address = "127.0.0.1:${PORT + 1}", http = (), service = "catalog"),
   ],
 );
-const gateway :Workerd.Worker = (
-  modules = [(name = "index.js", esModule = embed "gateway/index.js")],
-  compatibilityDate = "2026-11-01",
-  bindings = [
-    (name = "AUTH", service = "auth"),
-    (name = "CATALOG", service = "catalog"),
-    (name = "CACHE", kvNamespace = "kv"),
-    (name = "RATE_LIMITER", durableObjectNamespace = "RateLimiter"),
-    ${text('ENVIRONMENT', 'development')},
-    ${text('JWT_ISSUER', 'edge-video-auth')},
-    ${text('JWT_AUDIENCE', 'edge-video-api')},
-    ${text('RATE_LIMITS', rateLimits)},
-    ${text('STORAGE_SIGNING_KEY', 'bench-signing-key')},
-  ],
-  durableObjectNamespaces = [(className = "RateLimiter", uniqueKey = "bench-search-rate-limiter", enableSql = true)],
-  durableObjectStorage = (inMemory = void),
-);
+${gatewayWorker({ services: { AUTH: 'auth', CATALOG: 'catalog' }, rateLimits, uniqueKey: 'bench-search-rate-limiter' })}
 const catalog :Workerd.Worker = (
   modules = [(name = "catalog.js", esModule = embed "catalog.js")],
   compatibilityDate = "2026-11-01",

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { DEFAULT_POLICIES } from '../../workers/gateway/src/ratelimit/policies.ts';
+import type { RateLimitPolicyName } from '../../workers/lib/api.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const OUT = path.join(ROOT, 'bench', 'out');
@@ -73,4 +75,56 @@ export function startWorkerd(configText: string, dir: string, readyUrl: string):
     };
     void poll();
   });
+}
+
+/** A text binding in a workerd config. */
+export const capnpText = (name: string, value: string) =>
+  `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`;
+
+/**
+ * RATE_LIMITS for the gateway: the production policies (mode, dimensions, windows) with limits the
+ * benchmark's load cannot reach; `only` keeps just those policies (the rest then use their defaults).
+ */
+export function unreachableRateLimits(only?: RateLimitPolicyName[]): string {
+  const names = only ?? (Object.keys(DEFAULT_POLICIES) as RateLimitPolicyName[]);
+  return JSON.stringify(
+    Object.fromEntries(
+      names.map((name) => {
+        const p = DEFAULT_POLICIES[name];
+        return [name, { ...p, limits: p.limits.map((l) => ({ ...l, limit: 1e9 })) }];
+      }),
+    ),
+  );
+}
+
+export interface GatewayWorkerOptions {
+  /** Service bindings of the gateway: binding name → workerd service name. */
+  services: Record<string, string>;
+  rateLimits: string;
+  /** The rate limiter's Durable Object key, distinct per benchmark. */
+  uniqueKey: string;
+  /** The KV service backing the gateway's CACHE namespace. */
+  kv?: string;
+}
+
+/** `const gateway :Workerd.Worker`: the real gateway bundle (gateway/index.js) with bench settings. */
+export function gatewayWorker(o: GatewayWorkerOptions): string {
+  const services = Object.entries(o.services)
+    .map(([binding, service]) => `    (name = "${binding}", service = "${service}"),\n`)
+    .join('');
+  return `const gateway :Workerd.Worker = (
+  modules = [(name = "index.js", esModule = embed "gateway/index.js")],
+  compatibilityDate = "2026-11-01",
+  bindings = [
+${services}    (name = "CACHE", kvNamespace = "${o.kv ?? 'kv'}"),
+    (name = "RATE_LIMITER", durableObjectNamespace = "RateLimiter"),
+    ${capnpText('ENVIRONMENT', 'development')},
+    ${capnpText('JWT_ISSUER', 'edge-video-auth')},
+    ${capnpText('JWT_AUDIENCE', 'edge-video-api')},
+    ${capnpText('RATE_LIMITS', o.rateLimits)},
+    ${capnpText('STORAGE_SIGNING_KEY', 'bench-signing-key')},
+  ],
+  durableObjectNamespaces = [(className = "RateLimiter", uniqueKey = "${o.uniqueKey}", enableSql = true)],
+  durableObjectStorage = (inMemory = void),
+);`;
 }
