@@ -17,6 +17,15 @@ export const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
 });
 
+/** `{id}` of the `/videos/{id}/…` paths, whichever service answers them. */
+export const VideoIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'vid_01jd8x0c7n2x3a4b5c6d7e8f9g' }),
+});
+
 export function jsonBody<S extends z.ZodType>(schema: S, description?: string, required = true) {
   return {
     required,

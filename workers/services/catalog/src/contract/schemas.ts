@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { jsonResponse } from '../../../../lib/openapi.ts';
 
-export { Paging, problemResponses as problems } from '../../../../lib/openapi.ts';
+export { Paging, problemResponses as problems, VideoIdParam } from '../../../../lib/openapi.ts';
 
 export const json = jsonResponse;
 
@@ -84,14 +84,6 @@ export const SearchHit = z
     }),
   })
   .openapi('SearchHit');
-
-export const VideoIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'vid_01jd8x0c7n2x3a4b5c6d7e8f9g' }),
-});
 
 export const RelatedQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(10).openapi({ example: 10 }),

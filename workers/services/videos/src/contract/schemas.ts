@@ -4,15 +4,7 @@ import { jsonBody, jsonResponse } from '../../../../lib/openapi.ts';
 import { plainText } from '../../../../lib/text.ts';
 import { CLAIM_OUTCOMES, JOB_STATES, VIDEO_STATUSES } from '../states.ts';
 
-export { Paging, problemResponses as problems } from '../../../../lib/openapi.ts';
-
-export const VideoIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'vid_01jd8x0c7n2x3a4b5c6d7e8f9g' }),
-});
+export { Paging, problemResponses as problems, VideoIdParam } from '../../../../lib/openapi.ts';
 
 const Label = plainText({ min: 1, max: 50 });
 const Title = plainText({ min: 1, max: 200 });

@@ -61,6 +61,13 @@ export class LocalProvider implements PaymentProvider {
     return body as T;
   }
 
+  /** `POST /v1/subscriptions/{id}`: every change of a subscription goes through it. */
+  private async updateSubscription(id: string, params: object, key: string): Promise<ProviderSubscription> {
+    return readSubscription(
+      await this.call<StripeSubscriptionLike>('POST', `/v1/subscriptions/${id}`, params, key),
+    );
+  }
+
   /** Delivers pending webhook events in order; stops at the first the route does not accept. */
   async deliverWebhooks(): Promise<number> {
     const secret = settings(this.env).STRIPE_WEBHOOK_SECRET;
@@ -130,14 +137,7 @@ export class LocalProvider implements PaymentProvider {
     cancel: boolean,
     idempotencyKey: string,
   ): Promise<ProviderSubscription> {
-    return readSubscription(
-      await this.call<StripeSubscriptionLike>(
-        'POST',
-        `/v1/subscriptions/${id}`,
-        cancelAtPeriodEndRequest(cancel),
-        idempotencyKey,
-      ),
-    );
+    return this.updateSubscription(id, cancelAtPeriodEndRequest(cancel), idempotencyKey);
   }
 
   async changePrice(id: string, priceId: string, idempotencyKey: string): Promise<ProviderSubscription> {
@@ -147,9 +147,7 @@ export class LocalProvider implements PaymentProvider {
       {},
     );
     const params = priceChangeRequest(current.items.data[0]!.id, priceId);
-    return readSubscription(
-      await this.call<StripeSubscriptionLike>('POST', `/v1/subscriptions/${id}`, params, idempotencyKey),
-    );
+    return this.updateSubscription(id, params, idempotencyKey);
   }
 
   async setDefaultPaymentMethod(
@@ -157,14 +155,7 @@ export class LocalProvider implements PaymentProvider {
     paymentMethodId: string,
     idempotencyKey: string,
   ): Promise<ProviderSubscription> {
-    return readSubscription(
-      await this.call<StripeSubscriptionLike>(
-        'POST',
-        `/v1/subscriptions/${id}`,
-        defaultPaymentMethodRequest(paymentMethodId),
-        idempotencyKey,
-      ),
-    );
+    return this.updateSubscription(id, defaultPaymentMethodRequest(paymentMethodId), idempotencyKey);
   }
 
   async payInvoice(
